@@ -1,0 +1,252 @@
+"""The scenario schema: every key a scenario file may hold, its type and range.
+
+Each class is one section of a scenario. All reject unknown keys and are strict
+about types (PyYAML reads `no` as false and `010` as 8; a bool where a number or
+a name is expected is an error, not a silent conversion). Cross-references
+(a faction naming an unknown backer, a room naming an unknown faction, ...) are
+checked in `checks.py`, after this schema.
+
+`coalsim schema` prints the JSON Schema generated from these classes.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Month = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+Scale = Annotated[float, Field(ge=1.0, le=5.0)]
+Sources = dict[str, Annotated[str, StringConstraints(min_length=1)]]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Parameters(Strict):
+    """Model parameters. Defaults are the calibrated values of the baseline
+    (see `docs/calibration.md`); every one can be set in a scenario, swept and
+    calibrated. Weights are in utility units; the choice temperature divides them."""
+
+    temperature: float = Field(0.35, gt=0.0, le=10.0,
+                               description="Softmax temperature of random-utility choices.")
+    loss_rate: float = Field(0.035, ge=0.0, le=0.5,
+                             description="Monthly fraction of fighters lost on a front at intensity 1.")
+    loss_sharing: Unit = Field(0.5, description="Share of a faction's front losses absorbed "
+                               "by room partners present on the same front.")
+    growth: float = Field(0.012, ge=0.0, le=0.2, description="Monthly recruitment growth rate.")
+    funding_growth: float = Field(0.02, ge=0.0, le=0.2,
+                                  description="Extra monthly growth per unit of backer funding.")
+    threat_memory: Unit = Field(0.6, description="Weight of last month's threat in the "
+                                "threat memory (exponential smoothing).")
+    loss_sensitivity: float = Field(1.0, ge=0.0, le=10.0,
+                                    description="Multiplier of the threat felt from losses.")
+    ideology_weight: float = Field(1.0, ge=0.0, le=10.0,
+                                   description="Multiplier of ideological distance in every choice.")
+    backer_pressure: float = Field(1.0, ge=0.0, le=10.0,
+                                   description="Multiplier of backer unity pushes, red lines and ultimatums.")
+    threat_coordination: float = Field(6.0, ge=0.0, le=50.0,
+                                       description="Weight of threat in the wish to coordinate.")
+    trust_weight: float = Field(1.5, ge=0.0, le=20.0, description="Weight of trust in affinity.")
+    distance_weight: float = Field(4.0, ge=0.0, le=50.0,
+                                   description="Weight of ideological distance in affinity.")
+    grievance_weight: float = Field(2.0, ge=0.0, le=20.0,
+                                    description="Weight of grievance in affinity.")
+    unity_weight: float = Field(2.0, ge=0.0, le=20.0,
+                                description="Weight of a shared backer's push to unite.")
+    red_line_weight: float = Field(4.0, ge=0.0, le=50.0,
+                                   description="Penalty for associating with a designated group, "
+                                   "times the client's dependence on a backer with a red line.")
+    coordination_cost: float = Field(2.0, ge=0.0, le=50.0)
+    merge_cost: float = Field(5.0, ge=0.0, le=50.0)
+    cover_seeking: float = Field(2.0, ge=0.0, le=20.0,
+                                 description="Wish of a designated group to merge with undesignated ones.")
+    fight_cost: float = Field(5.0, ge=0.0, le=50.0)
+    hegemony_weight: float = Field(6.0, ge=0.0, le=50.0,
+                                   description="Wish of a strong hardline group to attack weaker, "
+                                   "foreign-backed rivals (mechanism 5).")
+    dominance_weight: float = Field(4.0, ge=0.0, le=50.0,
+                                    description="Wish of a component to leave an entity its "
+                                    "strongest partner dominates (mechanism 4).")
+    balancing_weight: float = Field(3.0, ge=0.0, le=50.0,
+                                    description="Wish to merge with those threatened by the same "
+                                    "dominant group (mechanism 4).")
+    line_weight: float = Field(5.0, ge=0.0, le=50.0,
+                               description="Pressure on a member far from its room's or entity's "
+                               "line to leave, or on the others to expel it (mechanisms 7, 8).")
+    defection_cost: float = Field(4.0, ge=0.0, le=50.0)
+    ultimatum_weight: float = Field(6.0, ge=0.0, le=50.0,
+                                    description="Wish to dissolve under a backer's ultimatum.")
+    dissolve_cost: float = Field(6.0, ge=0.0, le=50.0)
+    absorb_ratio: float = Field(3.0, ge=1.0, le=100.0,
+                                description="A merger with a partner this many times weaker absorbs it.")
+    fight_intensity: float = Field(0.08, ge=0.0, le=1.0,
+                                   description="Monthly losses in a fight, as a fraction of the "
+                                   "opponent's strength.")
+    collapse_ratio: float = Field(0.45, gt=0.0, lt=1.0,
+                                  description="A side falling below this share of its strength at "
+                                  "the fight's start collapses.")
+    spoils: Unit = Field(0.4, description="Share of a collapsed side's fighters the winner takes.")
+    truce_rate: Unit = Field(0.25, description="Base monthly probability that a fight ends in a truce.")
+    grievance_decay: Unit = Field(0.05, description="Monthly decay of grievances.")
+    trust_gain: Unit = Field(0.03, description="Monthly gain of trust between room partners.")
+    min_strength: float = Field(150.0, ge=0.0, description="Below this many fighters a faction dissolves.")
+    neglect_grievance: float = Field(0.5, ge=0.0, le=10.0,
+                                     description="Grievance a partner earns per month by not reinforcing "
+                                     "a front where one bleeds, per unit of intensity.")
+    betrayal_grievance: float = Field(1.5, ge=0.0, le=10.0,
+                                      description="Grievance of an entity towards a component that left it "
+                                      "(mechanism 6).")
+    fight_grievance: float = Field(0.3, ge=0.0, le=10.0,
+                                   description="Grievance added per month of fighting.")
+
+
+class Faction(Strict):
+    id: Id
+    name: str = Field(min_length=1)
+    strength: float = Field(gt=0.0, description="Fighters at the start.")
+    ideology: list[Scale] = Field(min_length=1, max_length=8,
+                                  description="Position on the scenario's ideology scales (1-5).")
+    cohesion: Unit = 0.6
+    fronts: dict[Id, Unit] = Field(default_factory=dict,
+                                   description="Share of the faction's fighters on each front.")
+    backers: dict[Id, Unit] = Field(default_factory=dict,
+                                    description="Dependence on each backer (0-1).")
+    designated: bool = False
+    foreign_fighters: Unit = Field(0.0, description="Share of non-Syrian fighters.")
+    sources: Sources = Field(default_factory=dict)
+
+
+class BackerPolicy(Strict):
+    """A dated change of a backer's policy (exogenous)."""
+    month: Month
+    funding: float | None = Field(None, ge=0.0, le=10.0)
+    unity_push: float | None = Field(None, ge=0.0, le=10.0)
+    tolerance: float | None = Field(None, ge=0.0, le=10.0)
+    red_line: bool | None = None
+    veto_mergers: bool | None = None
+    clients: dict[Id, Unit] | None = Field(None, description="New dependence of named clients.")
+    note: str = ""
+    source: str = Field(min_length=1)
+
+
+class Backer(Strict):
+    id: Id
+    name: str = Field(min_length=1)
+    ideal: list[Scale] = Field(min_length=1, max_length=8,
+                               description="The ideology the backer prefers its clients to hold.")
+    tolerance: float = Field(1.5, ge=0.0, le=10.0,
+                             description="Ideological distance from `ideal` it tolerates in its "
+                             "clients' partners.")
+    funding: float = Field(1.0, ge=0.0, le=10.0)
+    unity_push: float = Field(0.0, ge=0.0, le=10.0,
+                              description="How hard it pushes its clients to unite.")
+    red_line: bool = Field(False, description="Forbids clients any association with a designated group.")
+    veto_mergers: bool = Field(False, description="Vetoes clients' mergers with groups it does "
+                               "not tolerate or that are designated.")
+    policy: list[BackerPolicy] = Field(default_factory=list)
+    sources: Sources = Field(default_factory=dict)
+
+
+class Front(Strict):
+    id: Id
+    name: str = Field(min_length=1)
+    intensity: dict[Month, Annotated[float, Field(ge=0.0, le=5.0)]] = Field(
+        min_length=1, description="Regime-and-allies offensive intensity from each month on "
+        "(held until the next entry).")
+    sources: Sources = Field(default_factory=dict)
+
+
+class _Event(Strict):
+    month: Month
+    source: str = Field(min_length=1)
+    note: str = ""
+
+
+class Renamed(_Event):
+    type: Literal["renamed"]
+    faction: Id
+    name: str = Field(min_length=1)
+
+
+class Designated(_Event):
+    type: Literal["designated"]
+    by: Id = Field(description="The designating backer.")
+    factions: list[Id] = Field(min_length=1)
+
+
+class Ultimatum(_Event):
+    type: Literal["ultimatum"]
+    by: Id
+    factions: list[Id] = Field(min_length=1)
+    deadline: Month
+    escalation: float = Field(0.5, ge=0.0, le=5.0,
+                              description="Extra front intensity borne by those who did not dissolve "
+                              "after the deadline.")
+
+
+class Shock(_Event):
+    type: Literal["shock"]
+    label: str = Field(min_length=1)
+    losses: dict[Id, Unit] = Field(default_factory=dict,
+                                   description="Immediate fraction of fighters lost, by faction.")
+    ideology: dict[Id, list[Scale]] = Field(default_factory=dict,
+                                            description="New ideology of named factions.")
+
+
+Event = Annotated[Union[Renamed, Designated, Ultimatum, Shock], Field(discriminator="type")]
+
+
+class Trust(Strict):
+    a: Id
+    b: Id
+    value: Unit
+    source: str = Field(min_length=1)
+
+
+class Room(Strict):
+    id: Id
+    name: str = Field(min_length=1)
+    members: list[Id] = Field(min_length=2)
+    source: str = Field(min_length=1)
+
+
+class Entity(Strict):
+    id: Id
+    name: str = Field(min_length=1)
+    members: list[Id] = Field(min_length=2, description="Components; the first leads.")
+    source: str = Field(min_length=1)
+
+
+class Label(Strict):
+    """Display name of an emergent room or entity, chosen by membership: the
+    first label whose `contains` are all members (and whose `applies_to`
+    matches) names it."""
+    name: str = Field(min_length=1)
+    contains: list[Id] = Field(min_length=1)
+    applies_to: Literal["entity", "room", "any"] = "any"
+
+
+class Scenario(Strict):
+    """A whole scenario file."""
+    name: Id
+    description: str = ""
+    start: Month
+    end: Month
+    seed: int = Field(1, ge=0, le=2**63 - 1)
+    rule: str = Field("utility", description="Decision rule name (see `sim/rules`).")
+    targets: str | None = Field(None, description="Calibration targets file, relative to the scenario.")
+    ideology_scales: list[str] = Field(min_length=1, max_length=8)
+    parameters: Parameters = Field(default_factory=Parameters)
+    parameter_sources: Sources = Field(default_factory=dict)
+    factions: list[Faction] = Field(min_length=1)
+    backers: list[Backer] = Field(default_factory=list)
+    fronts: list[Front] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+    trust: list[Trust] = Field(default_factory=list)
+    rooms: list[Room] = Field(default_factory=list)
+    entities: list[Entity] = Field(default_factory=list)
+    labels: list[Label] = Field(default_factory=list)

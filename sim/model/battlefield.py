@@ -1,0 +1,71 @@
+"""Battlefield losses, recruitment and the grievances they breed.
+
+A faction on a front at intensity I loses `loss_rate * I` of the fighters it
+has there each month. Partners present on the same front (room partners and
+fellow components of a merged entity) take part of the blow: losses shrink by
+`loss_sharing` times the partners' share of the fighters on that front. A
+partner that is not on a front where a faction bleeds earns that faction's
+grievance (`neglect_grievance` per unit of intensity). Threat is the smoothed
+monthly loss fraction, relative to `loss_rate`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.config.schema import Parameters
+from sim.model.observe import Actors
+from sim.model.state import State
+
+
+def partner_matrix(state: State, actors: Actors) -> np.ndarray:
+    """(N, N) bool: factions that share a room or a merged entity."""
+    m = len(actors.keys)
+    index = {k: i for i, k in enumerate(actors.keys)}
+    incidence = np.zeros((m, max(len(state.rooms), 1)))
+    for r, room in enumerate(state.rooms.values()):
+        for key in room.members:
+            if key in index:
+                incidence[index[key], r] = 1.0
+    same_room = incidence @ incidence.T > 0
+    a = actors.of_unit
+    alive = a >= 0
+    safe = np.where(alive, a, 0)
+    same_entity = a[:, None] == a[None, :]
+    partners = (same_room[np.ix_(safe, safe)] | same_entity) & alive[:, None] & alive[None, :]
+    np.fill_diagonal(partners, False)
+    return partners
+
+
+def battlefield(state: State, actors: Actors, params: Parameters, intensity: np.ndarray,
+                escalation: np.ndarray) -> np.ndarray:
+    """Apply one month of front losses and recruitment; return losses per faction.
+
+    `escalation` (N,) is extra intensity borne by factions that defied an ultimatum.
+    """
+    alive = state.alive
+    s = np.where(alive, state.strength, 0.0)
+    partners = partner_matrix(state, actors)
+    own = s[:, None] * state.presence                                   # (N, F) fighters on fronts
+    helpers = partners.astype(float) @ own
+    support = helpers / np.maximum(own + helpers, 1e-9)
+    front_i = intensity[None, :] + escalation[:, None] * (state.presence > 0)
+    losses = params.loss_rate * (front_i * own * (1.0 - params.loss_sharing * support)).sum(axis=1)
+
+    # Grievance at partners who do not reinforce where one bleeds.
+    if partners.any():
+        exposure = (front_i * state.presence).sum(axis=1)
+        reinforced = np.zeros_like(state.grievance)
+        for f in range(state.presence.shape[1]):
+            col = state.presence[:, f]
+            reinforced += front_i[:, f][:, None] * np.minimum(col[:, None], col[None, :])
+        neglect = np.clip(exposure[:, None] - reinforced, 0.0, None) * partners
+        state.grievance += params.neglect_grievance * neglect
+        state.trust += params.trust_gain * (1.0 - state.trust) * partners
+
+    state.grievance *= 1.0 - params.grievance_decay
+    fraction = losses / np.maximum(s, 1e-9) / max(params.loss_rate, 1e-9)
+    state.threat = params.threat_memory * state.threat + (1.0 - params.threat_memory) * fraction
+    growth = params.growth + params.funding_growth * (state.dependence @ state.funding)
+    state.strength = np.where(alive, np.maximum(s * (1.0 + growth) - losses, 0.0), state.strength)
+    return losses

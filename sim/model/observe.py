@@ -1,0 +1,213 @@
+"""From the state to what the actors observe: actor-level numpy arrays.
+
+Faction-level quantities are aggregated to actors (standalone factions and
+merged entities) as strength-weighted means, with one sort and `reduceat`
+per array, so that the cost grows with the number of factions squared and
+never loops over pairs in Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.config.schema import Parameters
+from sim.model.state import State
+from sim.rules.base import Observation
+
+
+@dataclass
+class Actors:
+    """The month's actors and how factions map onto them."""
+
+    keys: list[str]             # (M,) actor keys
+    of_unit: np.ndarray         # (N,) actor index of each faction, -1 if dead
+    order: np.ndarray           # alive faction indices sorted by actor
+    starts: np.ndarray          # (M,) where each actor's block starts in `order`
+    strength: np.ndarray        # (M,)
+    weight: np.ndarray          # (len(order),) faction strength / actor strength, in `order`
+
+    def mean(self, x: np.ndarray) -> np.ndarray:
+        """Strength-weighted mean over each actor's factions of a per-faction array."""
+        xs = x[self.order]
+        w = self.weight.reshape((-1,) + (1,) * (xs.ndim - 1))
+        return np.add.reduceat(xs * w, self.starts, axis=0)
+
+    def mean_pairs(self, x: np.ndarray) -> np.ndarray:
+        """Strength-weighted mean over faction pairs of a per-pair (N, N) array."""
+        xs = x[np.ix_(self.order, self.order)] * self.weight[:, None] * self.weight[None, :]
+        return np.add.reduceat(np.add.reduceat(xs, self.starts, axis=0), self.starts, axis=1)
+
+    def any(self, x: np.ndarray) -> np.ndarray:
+        return np.maximum.reduceat(x[self.order].astype(np.int8), self.starts) > 0
+
+
+def actors_of(state: State) -> Actors:
+    keys: list[str] = []
+    index: dict[str, int] = {}
+    of_unit = np.full(state.n, -1, dtype=np.int64)
+    for u in range(state.n):
+        if state.alive[u]:
+            key = state.actor_of[u]
+            if key not in index:
+                index[key] = len(keys)
+                keys.append(key)
+            of_unit[u] = index[key]
+    alive = np.flatnonzero(of_unit >= 0)
+    order = alive[np.argsort(of_unit[alive], kind="stable")]
+    counts = np.bincount(of_unit[order], minlength=len(keys))
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    strength = np.add.reduceat(state.strength[order], starts) if len(keys) else np.zeros(0)
+    weight = state.strength[order] / np.repeat(np.maximum(strength, 1e-9), counts)
+    return Actors(keys=keys, of_unit=of_unit, order=order, starts=starts, strength=strength,
+                  weight=weight)
+
+
+def pairwise_distance(x: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
+    """Euclidean distance between rows of ideology arrays on [0, 1]^K, scaled to [0, 1]."""
+    y = x if y is None else y
+    diff = x[:, None, :] - y[None, :, :]
+    return np.sqrt((diff * diff).sum(axis=2) / x.shape[1])
+
+
+def observe(state: State, actors: Actors, params: Parameters, intensity: np.ndarray,
+            month: int) -> Observation:
+    m = len(actors.keys)
+    S = actors.strength
+    total = max(float(S.sum()), 1e-9)
+    ideology = actors.mean(state.ideology)
+    distance = pairwise_distance(ideology)
+    dep = actors.mean(state.dependence)                                # (M, B)
+    designated = actors.any(state.designated)
+    eye = np.eye(m, dtype=bool)
+
+    # Fronts: how much of i's exposure is shared with j.
+    pres = actors.mean(state.presence) * intensity[None, :]           # (M, F)
+    exposure = pres.sum(axis=1)
+    shared = np.zeros((m, m))
+    for f in range(pres.shape[1]):
+        shared += np.minimum(pres[:, f][:, None], pres[:, f][None, :])
+    overlap = shared / np.maximum(exposure, 1e-9)[:, None]
+    overlap[eye] = 0.0
+
+    # Backers.
+    unity = (dep * state.unity[None, :]) @ dep.T
+    red_dep = dep @ state.red_line.astype(float)                      # (M,)
+    red_line = red_dep[:, None] * designated[None, :]
+    to_ideal = pairwise_distance(ideology, state.ideal) if len(state.backer_ids) else np.zeros((m, 0))
+    outside = to_ideal > state.tolerance[None, :]                     # (M, B): j outside b's tolerance
+    excess = np.clip(to_ideal - state.tolerance[None, :], 0.0, None)
+    intolerance = dep @ excess.T
+    objects = (state.veto[None, :] & (dep >= 0.2))                    # (M, B): b can veto i's mergers
+    unwelcome = (outside | designated[:, None]).astype(float)         # (M, B)
+    vetoed_one = (objects.astype(float) @ unwelcome.T) > 0            # [i, j]: i's backer vetoes j
+    vetoed = vetoed_one | vetoed_one.T
+    foreign_backing = dep @ state.funding
+
+    # Rooms.
+    index = {k: i for i, k in enumerate(actors.keys)}
+    room_rows = [[index[k] for k in r.members if k in index] for r in state.rooms.values()]
+    incidence = np.zeros((m, len(room_rows)))
+    for r, rows in enumerate(room_rows):
+        incidence[rows, r] = 1.0
+    same_room = (incidence @ incidence.T > 0) & ~eye
+    in_room = incidence.sum(axis=1) > 0
+    trust = actors.mean_pairs(state.trust)
+    grievance = actors.mean_pairs(state.grievance)
+    room_gap = np.zeros(m)
+    for r, rows in enumerate(room_rows):
+        if len(rows) < 2:
+            continue
+        w = S[rows]
+        line_sum = (w[:, None] * ideology[rows]).sum(axis=0)
+        others = (line_sum[None, :] - w[:, None] * ideology[rows]) / np.maximum(w.sum() - w, 1e-9)[:, None]
+        gap = np.sqrt(((ideology[rows] - others) ** 2).sum(axis=1) / ideology.shape[1])
+        room_gap[rows] = np.maximum(room_gap[rows], gap)
+    partner_w = same_room * S[None, :]                                 # [i, j] weight of partner j
+    partner_w = partner_w / np.maximum(partner_w.sum(axis=1, keepdims=True), 1e-9)
+    room_red = (partner_w * red_line.T).sum(axis=1)                   # partners' objection to i
+    room_grievance = (partner_w * grievance.T).sum(axis=1)
+
+    fighting = np.zeros((m, m), dtype=bool)
+    for fight in state.fights.values():
+        a, b = index.get(fight.a), index.get(fight.b)
+        if a is not None and b is not None:
+            fighting[a, b] = fighting[b, a] = True
+
+    cohesion = np.empty(m)
+    for i, key in enumerate(actors.keys):
+        ent = state.entities.get(key)
+        cohesion[i] = ent.cohesion if ent else state.cohesion[actors.order[actors.starts[i]]]
+
+    ultimatum = np.zeros(m)
+    for ult in state.ultimatums:
+        targeted = np.zeros(m, dtype=bool)
+        for u in ult.units:
+            if actors.of_unit[u] >= 0:
+                targeted[actors.of_unit[u]] = True
+        ultimatum += targeted * (1.0 + dep[:, ult.backer])
+
+    comp = _components(state, actors, ideology, designated, distance, trust, index)
+    return Observation(
+        params=params, strength=S, share=S / total, ideology=ideology,
+        hardline=ideology.mean(axis=1), threat=actors.mean(state.threat), overlap=overlap,
+        distance=distance, trust=trust, grievance=grievance, unity=unity, red_line=red_line,
+        intolerance=intolerance, vetoed=vetoed, foreign_backing=foreign_backing,
+        designated=designated, cohesion=cohesion, ultimatum=ultimatum, same_room=same_room,
+        in_room=in_room, room_gap=room_gap, room_red=room_red, room_grievance=room_grievance,
+        fighting=fighting, alive=np.ones(m, dtype=bool), **comp)
+
+
+def _components(state: State, actors: Actors, ideology: np.ndarray, designated: np.ndarray,
+                distance: np.ndarray, trust: np.ndarray, index: dict[str, int]) -> dict:
+    units, owner = [], []
+    for key, ent in state.entities.items():
+        alive = [u for u in ent.components if state.alive[u]]
+        if len(alive) >= 2 and key in index:
+            units.extend(alive)
+            owner.extend([index[key]] * len(alive))
+    c = len(units)
+    out = {"comp_actor": np.array(owner, dtype=np.int64), "comp_is_leader": np.zeros(c, dtype=bool),
+           "comp_leader_share": np.zeros(c), "comp_gap": np.zeros(c),
+           "comp_grievance": np.zeros(c), "comp_red_line": np.zeros(c), "comp_outside": np.zeros(c)}
+    if c == 0:
+        return out
+    u = np.array(units)
+    own = out["comp_actor"]
+    s = state.strength[u]
+    S = actors.strength[own]
+    # Leader: the strongest component of each entity.
+    best = np.zeros(len(actors.keys))
+    np.maximum.at(best, own, s)
+    is_leader = s >= best[own]
+    # Keep one leader per entity (the first strongest).
+    seen: set[int] = set()
+    for k in range(c):
+        if is_leader[k]:
+            if own[k] in seen:
+                is_leader[k] = False
+            seen.add(int(own[k]))
+    leader_unit = np.zeros(len(actors.keys), dtype=np.int64)
+    leader_unit[own[is_leader]] = u[is_leader]
+    x = state.ideology[u]
+    others = (ideology[own] * S[:, None] - x * s[:, None]) / np.maximum(S - s, 1e-9)[:, None]
+    gap = np.sqrt(((x - others) ** 2).sum(axis=1) / x.shape[1])
+    red_dep = state.dependence[u] @ state.red_line.astype(float)
+    others_designated = np.array([
+        bool(state.designated[[v for v in state.entities[actors.keys[o]].components
+                               if state.alive[v] and v != uu]].any())
+        for uu, o in zip(u, own)])
+    # Best outside option: trust minus distance to the nearest other actor.
+    unit_dist = pairwise_distance(x, ideology)
+    outside = trust[own] - unit_dist
+    outside[np.arange(c), own] = -np.inf
+    out.update(
+        comp_is_leader=is_leader,
+        comp_leader_share=best[own] / np.maximum(S, 1e-9),
+        comp_gap=gap,
+        comp_grievance=state.grievance[u, leader_unit[own]],
+        comp_red_line=red_dep * others_designated,
+        comp_outside=outside.max(axis=1) if outside.shape[1] > 1 else np.zeros(c),
+    )
+    return out

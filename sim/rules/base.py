@@ -1,0 +1,132 @@
+"""What a decision rule sees, what it returns, and the base class every rule extends.
+
+A rule is pure: from an `Observation` (plain numpy arrays, built by the model
+each month) it computes `Utilities`; `Rule.decide` turns those into
+`Decisions` with random-utility (softmax) choices drawn from the generator it
+is handed. Rules never import Mesa or the model, so every rule can be tested
+on hand-written observations.
+
+Indices: `M` actors (independent organisations: a standalone faction or a
+merged entity), `C` components of merged entities (factions that could split
+off), `K` ideology scales. Pairwise arrays are `[i, j]` = "i towards j".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import ClassVar
+
+import numpy as np
+
+from sim.config.schema import Parameters
+
+# Option layout of one actor's choice: three single options, then one block of
+# M targets for each targeted action.
+NONE, LEAVE, DISSOLVE = 0, 1, 2
+SINGLE_ACTIONS = ("none", "leave", "dissolve")
+TARGETED_ACTIONS = ("coordinate", "merge", "fight")
+
+
+@dataclass(frozen=True)
+class Observation:
+    """Everything a rule may read this month. All arrays are read-only views."""
+
+    params: Parameters
+    strength: np.ndarray          # (M,) fighters
+    share: np.ndarray             # (M,) share of all fighters
+    ideology: np.ndarray          # (M, K) on [0, 1] (scale value 1..5 mapped to 0..1)
+    hardline: np.ndarray          # (M,) mean of `ideology`: 0 moderate/nationalist, 1 hardline
+    threat: np.ndarray            # (M,) smoothed monthly loss fraction, relative to loss_rate
+    overlap: np.ndarray           # (M, M) share of i's front exposure where j is present too
+    distance: np.ndarray          # (M, M) ideological distance on [0, 1]
+    trust: np.ndarray             # (M, M) on [0, 1]
+    grievance: np.ndarray         # (M, M) >= 0, i's grievance towards j
+    unity: np.ndarray             # (M, M) push to unite from backers i and j share
+    red_line: np.ndarray          # (M, M) i's dependence on red-line backers if j is designated
+    intolerance: np.ndarray       # (M, M) how far j lies outside the tolerance of i's backers
+    vetoed: np.ndarray            # (M, M) bool: a backer of i or j vetoes their merger
+    foreign_backing: np.ndarray   # (M,) dependence on foreign backers, times their funding
+    designated: np.ndarray        # (M,) bool
+    cohesion: np.ndarray          # (M,) on [0, 1]
+    ultimatum: np.ndarray         # (M,) pressure of standing ultimatums to dissolve
+    same_room: np.ndarray         # (M, M) bool, False on the diagonal
+    in_room: np.ndarray           # (M,) bool
+    room_gap: np.ndarray          # (M,) distance to the line of its rooms' other members (0 if none)
+    room_red: np.ndarray          # (M,) partners' red-line objection to it (strength-weighted)
+    room_grievance: np.ndarray    # (M,) partners' grievance towards it (strength-weighted)
+    fighting: np.ndarray          # (M, M) bool: an active fight between i and j
+    alive: np.ndarray             # (M,) bool (actors that can act)
+    comp_actor: np.ndarray        # (C,) the actor each component belongs to
+    comp_is_leader: np.ndarray    # (C,) bool
+    comp_leader_share: np.ndarray  # (C,) the leading component's share of the entity
+    comp_gap: np.ndarray          # (C,) distance from the component to its entity's line
+    comp_grievance: np.ndarray    # (C,) its grievance towards the entity's leader
+    comp_red_line: np.ndarray     # (C,) its dependence on red-line backers if the entity is designated
+    comp_outside: np.ndarray      # (C,) its best affinity to an actor outside the entity
+
+    @property
+    def n_actors(self) -> int:
+        return int(self.strength.shape[0])
+
+    @property
+    def n_components(self) -> int:
+        return int(self.comp_actor.shape[0])
+
+
+@dataclass
+class Utilities:
+    """Utilities of every option; `none` is the reference (usually 0)."""
+
+    none: np.ndarray        # (M,)
+    leave: np.ndarray       # (M,)
+    dissolve: np.ndarray    # (M,)
+    coordinate: np.ndarray  # (M, M)
+    merge: np.ndarray       # (M, M)
+    fight: np.ndarray       # (M, M)
+    defect: np.ndarray      # (C,) utility of leaving the entity, against 0 for staying
+    expel: np.ndarray       # (M,) the room partners' utility of expelling i, against 0
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass
+class Decisions:
+    """One month's choices. `action[i]` indexes SINGLE_ACTIONS + TARGETED_ACTIONS;
+    `target[i]` is the target actor (or -1); `accepted[i]` says whether the
+    target of a coordinate or merge proposal accepted it."""
+
+    action: np.ndarray      # (M,) int
+    target: np.ndarray      # (M,) int
+    accepted: np.ndarray    # (M,) bool
+    defect: np.ndarray      # (C,) bool
+    expel: np.ndarray       # (M,) bool
+
+    ACTIONS: ClassVar[tuple[str, ...]] = SINGLE_ACTIONS + TARGETED_ACTIONS
+
+
+@dataclass(frozen=True)
+class Classifier:
+    """What a rule is, in the manner of Axelrod's strategy classifiers."""
+
+    stochastic: bool = True
+    reads: frozenset[str] = field(default_factory=frozenset)
+    mechanisms: tuple[int, ...] = ()   # DESIGN.md section 4 mechanisms it expresses
+
+
+class Rule:
+    """Base class. Subclasses set `name`, `classifier` and implement `utilities`."""
+
+    name: ClassVar[str] = ""
+    classifier: ClassVar[Classifier] = Classifier()
+
+    def utilities(self, obs: Observation) -> Utilities:
+        raise NotImplementedError
+
+    def decide(self, obs: Observation, rng: np.random.Generator) -> Decisions:
+        from sim.rules.choice import choose
+
+        return choose(self.utilities(obs), obs, rng)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"

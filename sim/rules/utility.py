@@ -1,0 +1,123 @@
+"""The baseline rule: threat, affinity and patronage in one additive utility.
+
+Each term is one mechanism of DESIGN.md section 4, weighted by a model
+parameter, so that calibration and sensitivity analysis can weigh the
+mechanisms against each other:
+
+1. threat drives coordination (Walt 1987, balance of threat; Bapat & Bond 2012,
+   "Alliances between militant groups", BJPolS 42(4));
+2. ideological distance blocks mergers and drives infighting (Gade, Hafez &
+   Gabbay 2019, JPR 56(3));
+3. shared backers push unity; red lines and vetoes forbid association with
+   designated groups (Tokdemir et al. 2021 on sponsor constraints; seed 000);
+4. a dominant partner is left and balanced against (Christia 2012, "Alliance
+   Formation in Civil Wars");
+5. the strongest hardline group attacks weaker, foreign-backed rivals
+   (hegemonic consolidation; Lister 2016, "The Syrian Jihad");
+6. a parent attacks a component that left it (grievance after a split);
+7-8. members far from the line of their room or entity leave or are expelled;
+9. ultimatums make dissolving attractive to those whose backers issue them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.rules.base import Classifier, Observation, Rule, Utilities
+
+
+def affinity(obs: Observation) -> np.ndarray:
+    """(M, M) how much i wants to be associated with j, before costs."""
+    p = obs.params
+    return (p.trust_weight * obs.trust
+            - p.distance_weight * p.ideology_weight * obs.distance
+            - p.grievance_weight * obs.grievance
+            + p.backer_pressure * (p.unity_weight * (obs.unity - obs.intolerance)
+                                   - p.red_line_weight * obs.red_line))
+
+
+class WeightedUtility(Rule):
+    """Additive random utility over all actions; every mechanism a weighted term."""
+
+    name = "utility"
+    classifier = Classifier(
+        stochastic=True,
+        reads=frozenset({"strength", "share", "hardline", "threat", "overlap", "distance",
+                         "trust", "grievance", "unity", "red_line", "intolerance",
+                         "foreign_backing", "designated", "cohesion", "ultimatum",
+                         "same_room", "room_gap", "room_red", "room_grievance", "fighting",
+                         "comp_leader_share", "comp_gap", "comp_grievance",
+                         "comp_red_line", "comp_outside"}),
+        mechanisms=(1, 2, 3, 4, 5, 6, 7, 8, 9),
+    )
+
+    def utilities(self, obs: Observation) -> Utilities:
+        p = obs.params
+        m = obs.n_actors
+        bp = p.backer_pressure
+        aff = affinity(obs)
+        threat = p.loss_sensitivity * obs.threat
+        shared_threat = threat[:, None] * obs.overlap
+        same_room = obs.same_room.astype(float)
+
+        # Mechanism 4: relative power. A weaker partner fears a merger with a
+        # much stronger one; groups threatened by the same dominant rival balance.
+        pair_share = obs.strength[None, :] / (obs.strength[:, None] + obs.strength[None, :] + 1e-9)
+        subordination = np.clip(pair_share - 0.5, 0.0, None)           # [i, j]: j dominates i
+        hostile = (obs.fighting | (obs.grievance > 0.5)).astype(float)
+        fear = hostile * obs.share[None, :]                             # [i, k]
+        balancing = fear @ fear.T
+        np.fill_diagonal(balancing, 0.0)
+
+        coordinate = (aff + p.threat_coordination * shared_threat
+                      + 0.5 * obs.in_room[None, :] - p.coordination_cost)
+        merge = (aff + 0.5 * p.threat_coordination * shared_threat
+                 + p.cover_seeking * (obs.designated[:, None] & ~obs.designated[None, :])
+                 + p.balancing_weight * balancing
+                 + 1.0 * same_room
+                 - p.dominance_weight * subordination
+                 - p.merge_cost * (0.5 + obs.cohesion[:, None]))
+
+        # Mechanism 5: hegemonic consolidation.
+        advantage = np.clip(1.0 - pair_share - 0.5, 0.0, None)         # [i, j]: i dominates j
+        hegemony = obs.hardline[:, None] * advantage * (0.5 + obs.foreign_backing[None, :])
+        fight = (p.hegemony_weight * hegemony
+                 + p.grievance_weight * obs.grievance
+                 + 0.5 * p.distance_weight * p.ideology_weight * obs.distance
+                 - p.trust_weight * obs.trust
+                 - 2.0 * same_room
+                 - p.fight_cost)
+
+        # Mechanisms 7 and 3: a member far from its room's line, or whose
+        # partners are unwelcome to its backers, leaves; threat keeps it in.
+        partners = np.maximum(obs.same_room.sum(axis=1), 1)
+        partner_red = (obs.red_line * obs.same_room).max(axis=1, initial=0.0)
+        partner_grievance = (obs.grievance * obs.same_room).sum(axis=1) / partners
+        partner_trust = (obs.trust * obs.same_room).sum(axis=1) / partners
+        leave = (p.line_weight * p.ideology_weight * (obs.room_gap - 0.25)
+                 + bp * p.red_line_weight * partner_red
+                 + p.grievance_weight * partner_grievance
+                 - p.trust_weight * partner_trust
+                 - 0.5 * p.threat_coordination * threat
+                 - p.coordination_cost)
+        expel = (p.line_weight * p.ideology_weight * (obs.room_gap - 0.35)
+                 + bp * p.red_line_weight * obs.room_red
+                 + p.grievance_weight * obs.room_grievance
+                 - p.coordination_cost)
+
+        # Mechanism 9: dissolve under an ultimatum; big groups have more to lose.
+        dissolve = (bp * p.ultimatum_weight * obs.ultimatum
+                    - p.dissolve_cost * (1.0 + 4.0 * obs.share))
+
+        # Mechanisms 4, 8 and 3 for components of merged entities.
+        cohesion = obs.cohesion[obs.comp_actor]
+        defect = (p.dominance_weight * np.clip(obs.comp_leader_share - 0.5, 0.0, None)
+                  + p.line_weight * p.ideology_weight * (obs.comp_gap - 0.25)
+                  + p.grievance_weight * obs.comp_grievance
+                  + bp * p.red_line_weight * obs.comp_red_line
+                  + 0.25 * np.clip(obs.comp_outside, 0.0, None)
+                  - p.defection_cost * (0.5 + cohesion))
+
+        return Utilities(none=np.zeros(m), leave=leave, dissolve=dissolve,
+                         coordinate=coordinate, merge=merge, fight=fight,
+                         defect=defect, expel=expel)
