@@ -105,19 +105,19 @@ class Parameters(Strict):
 
 
 class Faction(Strict):
-    id: Id
-    name: str = Field(min_length=1)
+    id: Id = Field(description="Stable id used everywhere (events, membership, targets).")
+    name: str = Field(min_length=1, description="Display name (a `renamed` event can change it).")
     strength: float = Field(gt=0.0, description="Fighters at the start.")
     ideology: list[Scale] = Field(min_length=1, max_length=8,
                                   description="Position on the scenario's ideology scales (1-5).")
-    cohesion: Unit = 0.6
+    cohesion: Unit = Field(0.6, description="Internal cohesion; makes merging and leaving costlier.")
     fronts: dict[Id, Unit] = Field(default_factory=dict,
                                    description="Share of the faction's fighters on each front.")
     backers: dict[Id, Unit] = Field(default_factory=dict,
                                     description="Dependence on each backer (0-1).")
-    designated: bool = False
+    designated: bool = Field(False, description="Designated a terrorist group at the start.")
     foreign_fighters: Unit = Field(0.0, description="Share of non-Syrian fighters.")
-    sources: Sources = Field(default_factory=dict)
+    sources: Sources = Field(default_factory=dict, description="Source of each value, by key.")
 
 
 class BackerPolicy(Strict):
@@ -232,21 +232,26 @@ class Label(Strict):
 
 class Scenario(Strict):
     """A whole scenario file."""
-    name: Id
-    description: str = ""
-    start: Month
-    end: Month
-    seed: int = Field(1, ge=0, le=2**63 - 1)
+    name: Id = Field(description="Scenario id, used in run-folder names.")
+    description: str = Field("", description="What the scenario is and what differs from the baseline.")
+    start: Month = Field(description="First month simulated.")
+    end: Month = Field(description="Last month simulated (`coalsim run --until` can go further).")
+    seed: int = Field(1, ge=0, le=2**63 - 1, description="Default random seed.")
     rule: str = Field("utility", description="Decision rule name (see `sim/rules`).")
     targets: str | None = Field(None, description="Calibration targets file, relative to the scenario.")
-    ideology_scales: list[str] = Field(min_length=1, max_length=8)
-    parameters: Parameters = Field(default_factory=Parameters)
-    parameter_sources: Sources = Field(default_factory=dict)
-    factions: list[Faction] = Field(min_length=1)
-    backers: list[Backer] = Field(default_factory=list)
-    fronts: list[Front] = Field(default_factory=list)
-    events: list[Event] = Field(default_factory=list)
-    trust: list[Trust] = Field(default_factory=list)
-    rooms: list[Room] = Field(default_factory=list)
-    entities: list[Entity] = Field(default_factory=list)
-    labels: list[Label] = Field(default_factory=list)
+    ideology_scales: list[str] = Field(min_length=1, max_length=8,
+                                       description="Names of the ideology scales (1-5 each).")
+    parameters: Parameters = Field(default_factory=Parameters, description="Model parameters.")
+    parameter_sources: Sources = Field(default_factory=dict,
+                                       description="Source of each parameter set in the file.")
+    factions: list[Faction] = Field(min_length=1, description="The factions at the start.")
+    backers: list[Backer] = Field(default_factory=list, description="Foreign backers.")
+    fronts: list[Front] = Field(default_factory=list, description="Battlefronts and their intensity.")
+    events: list[Event] = Field(default_factory=list, description="Exogenous events (inputs).")
+    trust: list[Trust] = Field(default_factory=list,
+                               description="Initial trust between pairs (e.g. from joint operations).")
+    rooms: list[Room] = Field(default_factory=list, description="Operations rooms at the start.")
+    entities: list[Entity] = Field(default_factory=list,
+                                   description="Merged entities at the start.")
+    labels: list[Label] = Field(default_factory=list,
+                                description="Display names of emergent rooms and entities.")

@@ -132,8 +132,10 @@ def landscape_from_scenario(path: str, month: str, *, seed: int = 0,
     Contract with the simulator core (to be provided by ``sim.api``):
     ``load_scenario(path)`` returns a validated config and
     ``state_at(config, month, seed)`` returns an object or mapping exposing
-    ``ids`` (n faction ids), ``sizes`` or ``strength`` (n, > 0), ``ideology``
-    (n, k), ``backer_dependence`` (n, b) and ``grievance`` (n, n); optionally
+    ``ids`` (n faction ids), ``sizes`` or ``strength`` (n, factions with size 0
+    are left out), ``ideology`` (n, k; on the 1-5 scales, or on [0, 1] as the
+    model keeps it, then mapped by ``1 + 4u``), ``backer_dependence`` (n, b)
+    and ``grievance`` (n, n); optionally
     ``propensity_weights`` (a mapping as in :func:`propensities`). Without
     that core this raises :class:`InputError`.
     """
@@ -159,6 +161,10 @@ def landscape_from_scenario(path: str, month: str, *, seed: int = 0,
     alive = sizes > 0
     ids = [str(i) for i, a in zip(ids, alive) if a]
     ideology = np.asarray(_get(state, "ideology"), dtype=float)[alive]
+    if ideology.size and np.nanmin(ideology) < 1.0 and np.nanmax(ideology) <= 1.0:
+        # the model keeps ideology on [0, 1]; 1 + 4u puts it on the 1-5 scales and leaves the
+        # normalised distance unchanged (||du|| / sqrt(k) = ||dx|| / (4 sqrt(k)))
+        ideology = 1.0 + 4.0 * ideology
     backers = np.asarray(_get(state, "backer_dependence"), dtype=float)[alive]
     griev = _get(state, "grievance")
     griev = None if griev is None else np.asarray(griev, dtype=float)[np.ix_(alive, alive)]

@@ -1,0 +1,50 @@
+"""`coalsim run FILE`: run a scenario and write its run folder."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from sim.cli.common import month_arg
+from sim.config import load_scenario
+from sim.errors import InputError
+from sim.model import CoalitionModel
+from sim.output.runfolder import _now, default_folder, prepare_target, write_run_folder
+from sim.output.summary import summary_text
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="run a scenario and write a run folder",
+                       description="Run a scenario and write runs/<scenario>-<time>-<hash>/ "
+                       "(manifest.json, config.resolved.yaml, events.csv, membership.csv, "
+                       "timeline.png), then print a short summary and the folder's path.")
+    p.add_argument("scenario", help="scenario YAML file")
+    p.add_argument("--seed", type=int, default=None, help="random seed (default: the scenario's)")
+    p.add_argument("--out", default=None, help="run folder to write (default: under runs/)")
+    p.add_argument("--until", default=None, metavar="YYYY-MM",
+                   help="run to this month, past the scenario's end if needed "
+                   "(the last schedule values are held)")
+    p.add_argument("--no-plot", action="store_true", help="skip timeline.png")
+    p.add_argument("--quiet", action="store_true", help="print only the folder's path")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    until = month_arg(args.until, "--until")
+    scenario = load_scenario(args.scenario)
+    if until is not None and until < scenario.start:
+        raise InputError(f"--until {until} is before the scenario starts ({scenario.start})")
+    if args.seed is not None and args.seed < 0:
+        raise InputError(f"--seed must be a non-negative integer, got {args.seed}")
+    seed = scenario.seed if args.seed is None else args.seed
+    started = _now()
+    out = Path(args.out) if args.out else default_folder(scenario, seed, started, Path("runs"))
+    prepare_target(out)
+    trajectory = CoalitionModel(scenario, seed=seed, until=until).run()
+    folder = write_run_folder(out, scenario=scenario, scenario_path=args.scenario,
+                              trajectory=trajectory, started=started, until=until,
+                              plot=not args.no_plot)
+    if not args.quiet:
+        print(summary_text(trajectory))
+    print(f"Run folder: {folder}")
+    return 0

@@ -1,0 +1,426 @@
+"""Fit of a simulated trajectory to the documented 2015–2018 trajectory.
+
+Metrics (formulas in ``docs/scoring.md``):
+
+* **event recall** = matched scorable targets / scorable targets; **weighted
+  recall** = matched target weight / total target weight; **key recall** over
+  the ``key: true`` targets;
+* **precision** = matched major simulated events / major simulated events,
+  where a simulated event is *major* when it is endogenous, is not an
+  ``infighting_ended`` (the end of a fight is counted with its start), and
+  its actors together hold at least ``major_share`` (5 %) of the total strength
+  of alive factions that month (every endogenous event counts when the run
+  records no strengths). With no major simulated event precision is 0: doing
+  nothing earns nothing. ``precision_all`` uses every endogenous event;
+* **timing**: mean |simulated month − target month| over matched targets;
+  timing score = max(0, 1 − mean error / 3), 0 when nothing is matched;
+* **snapshots**: adjusted Rand index (ARI) between the simulated and the
+  documented partitions of the alive factions at each snapshot month, once for
+  merged entities and once for operations rooms (each faction labelled by its
+  main room, i.e. the room with most members, a faction inheriting the rooms
+  of its merged entity; factions in no group are singletons); rescaled as
+  max(0, ARI) and averaged over snapshots;
+* **fit** = 0.35·weighted recall + 0.20·precision + 0.10·timing score
+  + 0.25·snapshot(entities) + 0.10·snapshot(rooms), renormalised over the
+  components that are defined in the window (e.g. no snapshot in it).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import InputError
+from sim.scoring.match import (THRESHOLD, TOLERANCE, MembershipIndex, match_events,
+                               prepare_target)
+from sim.scoring.targets import Targets, is_month, load_targets, month_index, month_label
+from sim.scoring.trajectory import normalize_events, normalize_membership, read_run
+
+FIT_WEIGHTS: dict[str, float] = {
+    "weighted_recall": 0.35,
+    "precision": 0.20,
+    "timing_score": 0.10,
+    "snapshot_entities": 0.25,
+    "snapshot_rooms": 0.10,
+}
+MAJOR_SHARE = 0.05
+TIMING_SCALE = 3.0
+
+TARGET_COLUMNS = ["id", "month", "type", "actors", "weight", "key", "confidence", "status",
+                  "matched", "sim_month", "timing_error", "sim_type", "sim_actors",
+                  "similarity", "note"]
+EVENT_OUT_COLUMNS = ["month", "type", "actors", "entity", "detail", "strength_share"]
+
+
+def _safe(x: float | None) -> float | None:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
+
+
+@dataclass
+class ScoreReport:
+    """Numbers, the per-target table and the spurious major simulated events."""
+
+    n_targets: int
+    n_scorable: int
+    n_matched: int
+    recall: float | None
+    weighted_recall: float | None
+    key_recall: float | None
+    n_major: int
+    n_major_matched: int
+    precision: float | None
+    precision_all: float | None
+    mean_timing_error: float | None
+    timing_score: float | None
+    snapshot_entities: float | None
+    snapshot_rooms: float | None
+    fit: float | None
+    targets_table: pd.DataFrame
+    spurious: pd.DataFrame
+    snapshots_table: pd.DataFrame
+    window: tuple[str | None, str | None] = (None, None)
+    run: str | None = None
+    targets_path: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    # ---------------------------------------------------------------- export
+    def metrics(self) -> dict[str, Any]:
+        keys = ["n_targets", "n_scorable", "n_matched", "recall", "weighted_recall",
+                "key_recall", "n_major", "n_major_matched", "precision", "precision_all",
+                "mean_timing_error", "timing_score", "snapshot_entities", "snapshot_rooms",
+                "fit"]
+        return {k: getattr(self, k) for k in keys}
+
+    def to_dict(self) -> dict[str, Any]:
+        def records(df: pd.DataFrame) -> list[dict]:
+            out = []
+            for rec in df.to_dict(orient="records"):
+                clean = {}
+                for k, v in rec.items():
+                    if isinstance(v, (np.integer,)):
+                        v = int(v)
+                    elif isinstance(v, (np.floating, float)):
+                        v = None if np.isnan(v) else float(v)
+                    elif isinstance(v, np.bool_):
+                        v = bool(v)
+                    elif v is pd.NA:
+                        v = None
+                    clean[k] = v
+                out.append(clean)
+            return out
+
+        return {
+            "run": self.run,
+            "targets": self.targets_path,
+            "window": {"start": self.window[0], "end": self.window[1]},
+            "metrics": {k: (_safe(v) if isinstance(v, float) else v)
+                        for k, v in self.metrics().items()},
+            "fit_weights": dict(FIT_WEIGHTS),
+            "settings": self.settings,
+            "per_target": records(self.targets_table),
+            "snapshots": records(self.snapshots_table),
+            "spurious_major_events": records(self.spurious),
+            "warnings": list(self.warnings),
+        }
+
+    def to_text(self, *, width: int = 30) -> str:
+        def f(x, digits=3):
+            return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) \
+                else f"{x:.{digits}f}"
+
+        lines: list[str] = []
+        head = "Score"
+        if self.run:
+            head += f" of {self.run}"
+        if self.targets_path:
+            head += f" against {self.targets_path}"
+        lines.append(head)
+        lo, hi = self.window
+        lines.append(f"window {lo or 'start'} .. {hi or 'end'}; match: same or compatible type, "
+                     f"±{self.settings.get('tolerance', TOLERANCE)} months, actor similarity ≥ "
+                     f"{self.settings.get('threshold', THRESHOLD)}")
+        lines.append("")
+        lines.append("Documented events")
+        tt = self.targets_table
+        hdr = f"{'':1} {'target':<{width}} {'month':<7} {'type':<18} {'w':>4}  {'result':<9} " \
+              f"{'sim':<7} {'err':>4}  actors"
+        lines.append(hdr)
+        lines.append("-" * len(hdr))
+        for r in tt.itertuples(index=False):
+            if r.status == "matched":
+                result, sim, err = "matched", r.sim_month, f"{int(r.timing_error):+d}"
+            elif r.status == "missed":
+                result, sim, err = "missed", "", ""
+            else:
+                result, sim, err = r.status, "", ""
+            star = "*" if r.key else ""
+            name = r.id if len(r.id) <= width else r.id[: width - 1] + "…"
+            lines.append(f"{star:1} {name:<{width}} {r.month:<7} {r.type:<18} {r.weight:>4.1f}  "
+                         f"{result:<9} {sim:<7} {err:>4}  {r.actors}")
+        lines.append("(* key event)")
+        lines.append("")
+        lines.append("Metrics")
+        rows = [
+            ("event recall", f"{self.n_matched}/{self.n_scorable}" + (
+                f" = {f(self.recall)}" if self.recall is not None else "")),
+            ("weighted recall", f(self.weighted_recall)),
+            ("key-event recall", f(self.key_recall)),
+            ("precision (major events)", f"{self.n_major_matched}/{self.n_major} = "
+                                          f"{f(self.precision)}"),
+            ("precision (all endogenous)", f(self.precision_all)),
+            ("mean timing error (months)", f(self.mean_timing_error, 2)),
+            ("timing score", f(self.timing_score)),
+            ("snapshot ARI, entities", f(self.snapshot_entities)),
+            ("snapshot ARI, rooms", f(self.snapshot_rooms)),
+            ("combined fit", f(self.fit)),
+        ]
+        for name, val in rows:
+            lines.append(f"  {name:<28} {val}")
+        if not self.snapshots_table.empty:
+            lines.append("")
+            lines.append("Snapshots (adjusted Rand index; 1 = same partition, 0 = chance)")
+            for r in self.snapshots_table.itertuples(index=False):
+                lines.append(f"  {r.month}  factions {int(r.n_factions):>2}   entities "
+                             f"{f(_safe(r.ari_entities)):>6}   rooms {f(_safe(r.ari_rooms)):>6}"
+                             + (f"   ({r.note})" if r.note else ""))
+        lines.append("")
+        lines.append(f"Spurious major simulated events ({len(self.spurious)})")
+        if self.spurious.empty:
+            lines.append("  none")
+        for r in self.spurious.itertuples(index=False):
+            share = "" if pd.isna(r.strength_share) else f"  [{100 * r.strength_share:.0f}% of strength]"
+            ent = f" ({r.entity})" if r.entity else ""
+            det = f" {r.detail}" if r.detail and " vs " in r.detail else ""
+            lines.append(f"  {r.month}  {r.type:<18} {r.actors}{ent}{det}{share}")
+        if self.warnings:
+            lines.append("")
+            lines.append("Notes")
+            for w in self.warnings:
+                lines.append(f"  - {w}")
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- snapshots
+
+def _partition_labels(index: MembershipIndex, m: int, universe: list[str]):
+    entity = index.entities(m)
+    rooms = index.rooms(m)
+    ent_labels = [f"e:{entity.get(f, f)}" for f in universe]
+    # a faction inherits the rooms of every alive faction in its merged entity
+    by_entity: dict[str, set[str]] = {}
+    for f in universe:
+        by_entity.setdefault(entity.get(f, f), set()).update(rooms.get(f, ()))
+    eff = {f: by_entity[entity.get(f, f)] for f in universe}
+    size: dict[str, int] = {}
+    for f in universe:
+        for r in eff[f]:
+            size[r] = size.get(r, 0) + 1
+    room_labels = []
+    for f in universe:
+        if eff[f]:
+            main = sorted(eff[f], key=lambda r: (-size[r], r))[0]
+            room_labels.append(f"r:{main}")
+        else:
+            room_labels.append(f"solo:{f}")
+    return ent_labels, room_labels
+
+
+def _doc_labels(groups, universe: list[str]) -> list[str]:
+    where = {m: g.name for g in groups for m in g.members}
+    return [f"g:{where[f]}" if f in where else f"solo:{f}" for f in universe]
+
+
+def snapshot_table(targets: Targets, index: MembershipIndex) -> pd.DataFrame:
+    from sklearn.metrics import adjusted_rand_score
+
+    rows = []
+    for snap in targets.snapshots:
+        m = snap.m
+        if not index.has(m):
+            rows.append(dict(month=snap.month, n_factions=0, ari_entities=np.nan,
+                             ari_rooms=np.nan, note="month not in the run"))
+            continue
+        alive = index.alive(m)
+        universe = sorted(f for f, a in alive.items() if a)
+        if len(universe) < 2:
+            rows.append(dict(month=snap.month, n_factions=len(universe), ari_entities=np.nan,
+                             ari_rooms=np.nan, note="fewer than two alive factions"))
+            continue
+        sim_e, sim_r = _partition_labels(index, m, universe)
+        doc_e, doc_r = _doc_labels(snap.entities, universe), _doc_labels(snap.rooms, universe)
+        rows.append(dict(month=snap.month, n_factions=len(universe),
+                         ari_entities=float(adjusted_rand_score(doc_e, sim_e)),
+                         ari_rooms=float(adjusted_rand_score(doc_r, sim_r)), note=""))
+    return pd.DataFrame(rows, columns=["month", "n_factions", "ari_entities", "ari_rooms", "note"])
+
+
+# --------------------------------------------------------------------------- scoring
+
+def _check_window(start: str | None, end: str | None) -> None:
+    for name, val in (("start", start), ("end", end)):
+        if val is not None and not is_month(val):
+            raise InputError(f"the window {name} '{val}' is not a month (YYYY-MM).", key=name)
+    if start and end and month_index(start) > month_index(end):
+        raise InputError(f"the window start {start} is after its end {end}.", key="start")
+
+
+def score_frames(events: pd.DataFrame | None, membership: pd.DataFrame, targets: Targets, *,
+                 start: str | None = None, end: str | None = None,
+                 tolerance: int = TOLERANCE, threshold: float = THRESHOLD,
+                 major_share: float = MAJOR_SHARE, run: str | None = None) -> ScoreReport:
+    """Score an (events, membership) pair against the targets.
+
+    ``start``/``end`` (YYYY-MM, inclusive) restrict both the targets (and
+    snapshots) and the simulated events to a period, for out-of-sample checks.
+    Targets outside the months the run covers are reported as ``outside run``
+    and left out of every denominator.
+    """
+    _check_window(start, end)
+    events = normalize_events(events)
+    membership = normalize_membership(membership)
+    index = MembershipIndex(membership)
+    warnings: list[str] = []
+
+    tw = targets.window(start, end)
+    lo = month_index(start) if start else -10**9
+    hi = month_index(end) if end else 10**9
+    ev = events[events["endogenous"] & (events["m"] >= lo) & (events["m"] <= hi)]
+    ev = ev.reset_index(drop=True)
+
+    run_factions = index.factions
+    first, last = index.first, index.last
+    prepared = []
+    status: list[str] = []
+    for t in tw.targets:
+        pt = prepare_target(t, run_factions)
+        if first is not None and not (first <= t.m <= last):
+            pt = replace(pt, scorable=False,
+                         reason=f"outside the run's months ({month_label(first)}.."
+                                f"{month_label(last)})")
+            status.append("outside run")
+        elif not pt.scorable:
+            status.append("unscorable")
+        else:
+            status.append("")
+        prepared.append(pt)
+    result = match_events(prepared, ev, index, tolerance=tolerance, threshold=threshold)
+
+    rows = []
+    for i, pt in enumerate(prepared):
+        t = pt.target
+        e = result.matches.get(i)
+        st = status[i] or ("matched" if e is not None else "missed")
+        note = pt.reason
+        if pt.dropped and pt.scorable:
+            note = f"not in run, ignored: {', '.join(pt.dropped)}"
+        rows.append(dict(
+            id=t.id, month=t.month, type=t.type, actors=";".join(t.actors) if t.sides is None
+            else f"{';'.join(t.sides[0])} vs {';'.join(t.sides[1])}",
+            weight=float(t.weight), key=bool(t.key), confidence=t.confidence, status=st,
+            matched=e is not None, sim_month=ev.at[e.event, "month"] if e else "",
+            timing_error=float(e.dt) if e else np.nan,
+            sim_type=ev.at[e.event, "type"] if e else "",
+            sim_actors=(ev.at[e.event, "detail"] if e and ev.at[e.event, "sides"] is not None
+                        else (ev.at[e.event, "actors"] if e else "")),
+            similarity=round(e.similarity, 3) if e else np.nan, note=note))
+    table = pd.DataFrame(rows, columns=TARGET_COLUMNS)
+
+    scorable = [i for i, pt in enumerate(prepared) if pt.scorable]
+    n_scorable = len(scorable)
+    matched = [i for i in scorable if i in result.matches]
+    n_excluded = len(prepared) - n_scorable
+    if n_excluded:
+        warnings.append(f"{n_excluded} target(s) not scored (outside the run's months or "
+                        "naming factions the run lacks); see the status column.")
+    if n_scorable:
+        w_all = sum(prepared[i].target.weight for i in scorable)
+        recall = len(matched) / n_scorable
+        weighted_recall = sum(prepared[i].target.weight for i in matched) / w_all
+        keys = [i for i in scorable if prepared[i].target.key]
+        key_recall = (sum(1 for i in keys if i in result.matches) / len(keys)) if keys else None
+        errs = [abs(result.matches[i].dt) for i in matched]
+        mean_err = float(np.mean(errs)) if errs else None
+        timing = max(0.0, 1.0 - mean_err / TIMING_SCALE) if errs else 0.0
+    else:
+        recall = weighted_recall = key_recall = mean_err = timing = None
+
+    # precision over major simulated events
+    shares = [index.strength_share(set(a) | (set(s[0]) | set(s[1]) if s else set()),
+                                   int(m))
+              for a, s, m in zip(ev["actor_list"], ev["sides"], ev["m"])]
+    if ev.empty:
+        major_mask = np.zeros(0, dtype=bool)
+    else:
+        no_strength = all(s is None for s in shares)
+        if no_strength:
+            warnings.append("the run records no strengths: every endogenous event counts as "
+                            "major for precision.")
+        major_mask = np.array([
+            t != "infighting_ended" and (s is None or s >= major_share)
+            for t, s in zip(ev["type"], shares)], dtype=bool)
+    matched_events = result.matched_events
+    major_idx = [int(i) for i in np.flatnonzero(major_mask)]
+    n_major = len(major_idx)
+    n_major_matched = sum(1 for i in major_idx if i in matched_events)
+    if n_major:
+        precision = n_major_matched / n_major
+    else:
+        precision = 0.0 if (n_scorable or len(ev)) else None
+    precision_all = (len(matched_events) / len(ev)) if len(ev) else (
+        0.0 if n_scorable else None)
+    spurious = ev.loc[[i for i in major_idx if i not in matched_events],
+                      ["month", "type", "actors", "entity", "detail"]].copy()
+    spurious["strength_share"] = [shares[i] if shares[i] is not None else np.nan
+                                  for i in major_idx if i not in matched_events]
+    spurious = spurious.reset_index(drop=True)[EVENT_OUT_COLUMNS]
+
+    snaps = snapshot_table(tw, index)
+    ent = snaps["ari_entities"].dropna()
+    rms = snaps["ari_rooms"].dropna()
+    snap_e = float(np.mean(np.clip(ent, 0, 1))) if len(ent) else None
+    snap_r = float(np.mean(np.clip(rms, 0, 1))) if len(rms) else None
+
+    parts = {"weighted_recall": weighted_recall, "precision": precision,
+             "timing_score": timing, "snapshot_entities": snap_e, "snapshot_rooms": snap_r}
+    defined = {k: v for k, v in parts.items() if v is not None}
+    if defined:
+        total_w = sum(FIT_WEIGHTS[k] for k in defined)
+        fit = sum(FIT_WEIGHTS[k] * v for k, v in defined.items()) / total_w
+    else:
+        fit = None
+    return ScoreReport(
+        n_targets=len(prepared), n_scorable=n_scorable, n_matched=len(matched), recall=recall,
+        weighted_recall=weighted_recall, key_recall=key_recall, n_major=n_major,
+        n_major_matched=n_major_matched, precision=precision, precision_all=precision_all,
+        mean_timing_error=mean_err, timing_score=timing, snapshot_entities=snap_e,
+        snapshot_rooms=snap_r, fit=fit, targets_table=table, spurious=spurious,
+        snapshots_table=snaps, window=(start, end), run=run, targets_path=targets.path,
+        warnings=warnings,
+        settings={"tolerance": tolerance, "threshold": threshold, "major_share": major_share,
+                  "timing_scale": TIMING_SCALE})
+
+
+def score_run(run_dir: str | Path, targets: Targets | str | Path | None = None, *,
+              start: str | None = None, end: str | None = None, **kwargs) -> ScoreReport:
+    """Read a run folder and score it (targets: a Targets object, a path, or None for
+    the default file, see :func:`sim.scoring.targets.find_default_targets`)."""
+    from sim.scoring.targets import find_default_targets
+
+    run = read_run(run_dir)
+    if targets is None:
+        targets = load_targets(find_default_targets(run_dir))
+    elif not isinstance(targets, Targets):
+        targets = load_targets(targets)
+    report = score_frames(run.events, run.membership, targets, start=start, end=end,
+                          run=str(run_dir), **kwargs)
+    unknown = sorted(set(run.events.loc[~run.events["endogenous"], "type"]) -
+                     {"renamed", "designated", "ultimatum", "shock", "policy"})
+    if unknown:
+        report.warnings.append(f"event types not in the contract were ignored: {', '.join(unknown)}")
+    return report
