@@ -20,9 +20,11 @@ Metrics (formulas in ``docs/scoring.md``):
   main room, i.e. the room with most members, a faction inheriting the rooms
   of its merged entity; factions in no group are singletons); rescaled as
   max(0, ARI) and averaged over snapshots;
-* **fit** = 0.35·weighted recall + 0.20·precision + 0.10·timing score
-  + 0.25·snapshot(entities) + 0.10·snapshot(rooms), renormalised over the
-  components that are defined in the window (e.g. no snapshot in it).
+* **fit** = 0.35·weighted recall + 0.20·precision
+  + 0.10·timing score·weighted recall + 0.25·snapshot(entities)
+  + 0.10·snapshot(rooms), renormalised over the components that are defined
+  in the window (e.g. no snapshot in it). The timing share is scaled by the
+  weighted recall so that matching one event on time cannot earn all of it.
 """
 
 from __future__ import annotations
@@ -386,8 +388,11 @@ def score_frames(events: pd.DataFrame | None, membership: pd.DataFrame, targets:
     snap_e = float(np.mean(np.clip(ent, 0, 1))) if len(ent) else None
     snap_r = float(np.mean(np.clip(rms, 0, 1))) if len(rms) else None
 
+    # the timing share is earned in proportion to the matched weight, so that a run
+    # matching a single event on time cannot collect it
+    timing_term = None if timing is None else timing * (weighted_recall or 0.0)
     parts = {"weighted_recall": weighted_recall, "precision": precision,
-             "timing_score": timing, "snapshot_entities": snap_e, "snapshot_rooms": snap_r}
+             "timing_score": timing_term, "snapshot_entities": snap_e, "snapshot_rooms": snap_r}
     defined = {k: v for k, v in parts.items() if v is not None}
     if defined:
         total_w = sum(FIT_WEIGHTS[k] for k in defined)
