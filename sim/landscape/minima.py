@@ -188,7 +188,8 @@ def find_minima(sizes, p, *, rule: str = "energy", basins: bool = True, chunk_bi
         except ImportError:  # tqdm is a dependency, but stay usable without it
             bar = None
     for ch in chunks:
-        vals = ch.sign * ch.field                      # dF_k for every configuration
+        vals = ch.field
+        vals *= ch.sign                                # dF_k for every configuration (in place)
         if rule == "energy":
             vals *= s                                  # proportional to dE_k = 2 s_k dF_k
         mn = vals.min(axis=1)
@@ -202,23 +203,31 @@ def find_minima(sizes, p, *, rule: str = "energy", basins: bool = True, chunk_bi
             bar.update(ch.stop - ch.start)
     if bar is not None:
         bar.close()
+    del chunks
+    ch = vals = mn = moving = codes = None             # free the last chunk before phase 2
 
     mins = np.concatenate(minima_codes) if minima_codes else np.empty(0, dtype=np.int64)
     counts = None
     if basins:
-        dest = succ
-        while True:                                    # pointer doubling
-            nxt = dest[dest]
-            if np.array_equal(nxt, dest):
+        # pointer doubling with two reusable buffers: dest <- dest[dest] until it stops changing
+        dest, tmp = succ, np.empty_like(succ)
+        while True:
+            np.take(dest, dest, out=tmp, mode="clip")  # indices are valid; 'clip' avoids a buffer
+            if np.array_equal(tmp, dest):
                 break
-            dest = nxt
-        counts = np.bincount(dest, minlength=int(mins.max()) + 1 if mins.size else 0)
+            dest, tmp = tmp, dest
+        del tmp
+        # count end points chunk by chunk (every end point is one of the minima, sorted)
+        counts = np.zeros(mins.size, dtype=np.int64)
+        step = 1 << 20
+        for a in range(0, total, step):
+            counts += np.bincount(np.searchsorted(mins, dest[a:a + step]), minlength=mins.size)
         del dest, succ
     blocs = decode(mins, n)
     E = energies(s, P, blocs) if mins.size else np.empty(0)
     result = LandscapeResult(n_actors=n, n_configurations=total, method="exact", rule=rule, tol=tol)
-    for c, b, e in zip(mins.tolist(), blocs, E.tolist()):
-        size = int(counts[c]) if counts is not None else None
+    for idx, (c, b, e) in enumerate(zip(mins.tolist(), blocs, E.tolist())):
+        size = int(counts[idx]) if counts is not None else None
         result.minima.append(Minimum(code=int(c), blocs=b, energy=float(e), basin_size=size,
                                      basin_fraction=(size / total) if size is not None else 0.0))
     result.minima.sort(key=lambda m: (m.energy, m.code))
