@@ -59,7 +59,7 @@ def battlefield(state: State, actors: Actors, params: Parameters, intensity: np.
         for f in range(state.presence.shape[1]):
             col = state.presence[:, f]
             reinforced += front_i[:, f][:, None] * np.minimum(col[:, None], col[None, :])
-        neglect = np.clip(exposure[:, None] - reinforced, 0.0, None) * partners
+        neglect = np.maximum(exposure[:, None] - reinforced, 0.0) * partners
         state.grievance += params.neglect_grievance * neglect
         state.trust += params.trust_gain * (1.0 - state.trust) * partners
 

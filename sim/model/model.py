@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from sim.config.months import to_month
 from sim.config.schema import Designated, Renamed, Scenario, Shock, Ultimatum
@@ -111,8 +112,11 @@ class CoalitionModel(mesa.Model):
         self.t += 1
 
     def run(self) -> Trajectory:
-        while not self.finished:
-            self.step()
+        """Step to the end. BLAS is held to one thread: the model's matrices are
+        small, threads only add overhead, and parallelism belongs to sweeps."""
+        with threadpool_limits(limits=1, user_api="blas"):
+            while not self.finished:
+                self.step()
         return self.trajectory
 
     # ---- step parts ----------------------------------------------------------

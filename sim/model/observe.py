@@ -28,15 +28,24 @@ class Actors:
     strength: np.ndarray        # (M,)
     weight: np.ndarray          # (len(order),) faction strength / actor strength, in `order`
 
+    @property
+    def singletons(self) -> bool:
+        return len(self.keys) == len(self.order)
+
     def mean(self, x: np.ndarray) -> np.ndarray:
         """Strength-weighted mean over each actor's factions of a per-faction array."""
         xs = x[self.order]
+        if self.singletons:
+            return xs
         w = self.weight.reshape((-1,) + (1,) * (xs.ndim - 1))
         return np.add.reduceat(xs * w, self.starts, axis=0)
 
     def mean_pairs(self, x: np.ndarray) -> np.ndarray:
         """Strength-weighted mean over faction pairs of a per-pair (N, N) array."""
-        xs = x[np.ix_(self.order, self.order)] * self.weight[:, None] * self.weight[None, :]
+        xs = x[np.ix_(self.order, self.order)]
+        if self.singletons:
+            return xs
+        xs = xs * self.weight[:, None] * self.weight[None, :]
         return np.add.reduceat(np.add.reduceat(xs, self.starts, axis=0), self.starts, axis=1)
 
     def any(self, x: np.ndarray) -> np.ndarray:
@@ -67,8 +76,8 @@ def actors_of(state: State) -> Actors:
 def pairwise_distance(x: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
     """Euclidean distance between rows of ideology arrays on [0, 1]^K, scaled to [0, 1]."""
     y = x if y is None else y
-    diff = x[:, None, :] - y[None, :, :]
-    return np.sqrt((diff * diff).sum(axis=2) / x.shape[1])
+    sq = (x * x).sum(axis=1)[:, None] + (y * y).sum(axis=1)[None, :] - 2.0 * (x @ y.T)
+    return np.sqrt(np.maximum(sq, 0.0) / x.shape[1])
 
 
 def observe(state: State, actors: Actors, params: Parameters, intensity: np.ndarray,
@@ -97,7 +106,7 @@ def observe(state: State, actors: Actors, params: Parameters, intensity: np.ndar
     red_line = red_dep[:, None] * designated[None, :]
     to_ideal = pairwise_distance(ideology, state.ideal) if len(state.backer_ids) else np.zeros((m, 0))
     outside = to_ideal > state.tolerance[None, :]                     # (M, B): j outside b's tolerance
-    excess = np.clip(to_ideal - state.tolerance[None, :], 0.0, None)
+    excess = np.maximum(to_ideal - state.tolerance[None, :], 0.0)
     intolerance = dep @ excess.T
     objects = (state.veto[None, :] & (dep >= 0.2))                    # (M, B): b can veto i's mergers
     unwelcome = (outside | designated[:, None]).astype(float)         # (M, B)
@@ -115,15 +124,7 @@ def observe(state: State, actors: Actors, params: Parameters, intensity: np.ndar
     in_room = incidence.sum(axis=1) > 0
     trust = actors.mean_pairs(state.trust)
     grievance = actors.mean_pairs(state.grievance)
-    room_gap = np.zeros(m)
-    for r, rows in enumerate(room_rows):
-        if len(rows) < 2:
-            continue
-        w = S[rows]
-        line_sum = (w[:, None] * ideology[rows]).sum(axis=0)
-        others = (line_sum[None, :] - w[:, None] * ideology[rows]) / np.maximum(w.sum() - w, 1e-9)[:, None]
-        gap = np.sqrt(((ideology[rows] - others) ** 2).sum(axis=1) / ideology.shape[1])
-        room_gap[rows] = np.maximum(room_gap[rows], gap)
+    room_gap = _room_gap(incidence, S, ideology)
     partner_w = same_room * S[None, :]                                 # [i, j] weight of partner j
     partner_w = partner_w / np.maximum(partner_w.sum(axis=1, keepdims=True), 1e-9)
     room_red = (partner_w * red_line.T).sum(axis=1)                   # partners' objection to i
@@ -157,6 +158,21 @@ def observe(state: State, actors: Actors, params: Parameters, intensity: np.ndar
         designated=designated, cohesion=cohesion, ultimatum=ultimatum, same_room=same_room,
         in_room=in_room, room_gap=room_gap, room_red=room_red, room_grievance=room_grievance,
         fighting=fighting, alive=np.ones(m, dtype=bool), **comp)
+
+
+def _room_gap(incidence: np.ndarray, S: np.ndarray, ideology: np.ndarray) -> np.ndarray:
+    """(M,) for each actor, the largest distance from it to the strength-weighted
+    line of the other members of any room it is in (0 if in none)."""
+    m, r = incidence.shape
+    if r == 0:
+        return np.zeros(m)
+    w = incidence * S[:, None]                                          # (M, R)
+    total = w.sum(axis=0)                                               # (R,)
+    line_sum = w.T @ ideology                                           # (R, K)
+    rest = np.maximum(total[None, :] - S[:, None], 1e-9)                # (M, R)
+    others = (line_sum[None, :, :] - (S[:, None] * ideology)[:, None, :]) / rest[:, :, None]
+    gap = np.sqrt(((ideology[:, None, :] - others) ** 2).sum(axis=2) / ideology.shape[1])
+    return np.where(incidence > 0, gap, 0.0).max(axis=1)
 
 
 def _components(state: State, actors: Actors, ideology: np.ndarray, designated: np.ndarray,

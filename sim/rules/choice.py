@@ -1,8 +1,8 @@
 """Random-utility choice: from utilities to decisions.
 
 Each actor picks one option with probability proportional to
-`exp(U / temperature)` among its valid options (the Gumbel-max trick draws this
-in one vectorised step). Binary choices (accept a proposal, defect, expel) are
+`exp(U / temperature)` among its valid options (one uniform draw per actor,
+inverted through the cumulative softmax). Binary choices (accept a proposal, defect, expel) are
 logistic in their utility. The number of random draws depends only on the
 shape of the observation, so the generator stays in step across rules.
 """
@@ -46,8 +46,11 @@ def choose(u: Utilities, obs: Observation, rng: np.random.Generator) -> Decision
     m, tau = obs.n_actors, obs.params.temperature
     mask = valid_options(obs)
     logits = np.where(mask, option_matrix(u) / tau, -np.inf)
-    noise = rng.gumbel(size=logits.shape)
-    pick = np.argmax(np.where(mask, logits + noise, -np.inf), axis=1)
+    weights = np.exp(logits - logits.max(axis=1, keepdims=True))
+    cumulative = np.cumsum(weights, axis=1)
+    draw = rng.random(m) * cumulative[:, -1]
+    pick = np.minimum((cumulative <= draw[:, None]).sum(axis=1), logits.shape[1] - 1)
+    pick = np.where(mask[np.arange(m), pick], pick, 0)
     action = np.where(pick < N_SINGLE, pick, N_SINGLE + (pick - N_SINGLE) // max(m, 1))
     target = np.where(pick < N_SINGLE, -1, (pick - N_SINGLE) % max(m, 1))
 

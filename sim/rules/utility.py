@@ -63,7 +63,7 @@ class WeightedUtility(Rule):
         # Mechanism 4: relative power. A weaker partner fears a merger with a
         # much stronger one; groups threatened by the same dominant rival balance.
         pair_share = obs.strength[None, :] / (obs.strength[:, None] + obs.strength[None, :] + 1e-9)
-        subordination = np.clip(pair_share - 0.5, 0.0, None)           # [i, j]: j dominates i
+        subordination = np.maximum(pair_share - 0.5, 0.0)           # [i, j]: j dominates i
         hostile = (obs.fighting | (obs.grievance > 0.5)).astype(float)
         fear = hostile * obs.share[None, :]                             # [i, k]
         balancing = fear @ fear.T
@@ -79,7 +79,7 @@ class WeightedUtility(Rule):
                  - p.merge_cost * (0.5 + obs.cohesion[:, None]))
 
         # Mechanism 5: hegemonic consolidation.
-        advantage = np.clip(1.0 - pair_share - 0.5, 0.0, None)         # [i, j]: i dominates j
+        advantage = np.maximum(0.5 - pair_share, 0.0)         # [i, j]: i dominates j
         hegemony = obs.hardline[:, None] * advantage * (0.5 + obs.foreign_backing[None, :])
         fight = (p.hegemony_weight * hegemony
                  + p.grievance_weight * obs.grievance
@@ -111,11 +111,11 @@ class WeightedUtility(Rule):
 
         # Mechanisms 4, 8 and 3 for components of merged entities.
         cohesion = obs.cohesion[obs.comp_actor]
-        defect = (p.dominance_weight * np.clip(obs.comp_leader_share - 0.5, 0.0, None)
+        defect = (p.dominance_weight * np.maximum(obs.comp_leader_share - 0.5, 0.0)
                   + p.line_weight * p.ideology_weight * (obs.comp_gap - 0.25)
                   + p.grievance_weight * obs.comp_grievance
                   + bp * p.red_line_weight * obs.comp_red_line
-                  + 0.25 * np.clip(obs.comp_outside, 0.0, None)
+                  + 0.25 * np.maximum(obs.comp_outside, 0.0)
                   - p.defection_cost * (0.5 + cohesion))
 
         return Utilities(none=np.zeros(m), leave=leave, dissolve=dissolve,

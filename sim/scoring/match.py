@@ -42,11 +42,23 @@ Movers (room_joined, room_left, room_expelled, split, dissolved) are compared
 raw only: at the entity level every component of HTS would look alike and
 Ansar al-Din's exit would match Zenki's.
 
+**What a simulated event stands for.** Entity or room ids among simulated
+actors are replaced by their member factions. The simulator forms rooms
+pairwise and lets others join, so a ``room_formed`` event stands for the
+room's members over its first three months (event month .. +tolerance); a
+room dissolves when its next-to-last member leaves, so a ``room_dissolved``
+event stands for the room's members over the six months before.
+
 **One-to-one assignment.** Each target takes at most one simulated event and
 vice versa. The assignment maximises the matched target weight, then
 minimises the total timing error, then maximises total similarity
 (Hungarian algorithm via ``scipy.optimize.linear_sum_assignment``; a greedy
 fallback, by weight then time distance, is used if scipy is missing).
+
+**Steps of a matched event** (:func:`attach`): room joins right after a matched
+room formation, partial mergers right before a matched merger, and members
+leaving right before a matched room dissolution are not spurious; precision
+counts them as matched.
 """
 
 from __future__ import annotations
@@ -69,6 +81,7 @@ PRE_EVENT_TYPES = frozenset({"merger", "absorbed"})
 
 TOLERANCE = 2
 THRESHOLD = 0.5
+DISSOLVED_LOOKBACK = 6
 
 
 def types_compatible(target: Target, sim_type: str) -> bool:
@@ -144,6 +157,14 @@ class MembershipIndex:
         return {f for f, e in self._entity[k].items()
                 if alive.get(f, True) and (e == label or label in self._rooms[k].get(f, ()))}
 
+    def members_over(self, label: str, months) -> set[str]:
+        """Union of :meth:`members` over recorded months in ``months``."""
+        out: set[str] = set()
+        for x in months:
+            if x in self._entity:
+                out |= self.members(label, x)
+        return out
+
     def resolve(self, tokens, m: int) -> frozenset[str]:
         """Faction ids stay; an entity or room id is replaced by its member factions."""
         out: set[str] = set()
@@ -206,9 +227,14 @@ def prepare_target(target: Target, run_factions: frozenset[str]) -> PreparedTarg
                           dropped=dropped, scorable=not reason, reason=reason)
 
 
-def similarity(pt: PreparedTarget, sim_type: str, m: int, actor_list, sides,
+def similarity(pt: PreparedTarget, sim_type: str, m: int, actors: frozenset[str],
+               sides: tuple[frozenset[str], frozenset[str]] | None,
                index: MembershipIndex) -> float:
-    """Best Jaccard similarity of a target and a simulated event (see module doc)."""
+    """Best Jaccard similarity of a target and a simulated event (see module doc).
+
+    ``actors`` and ``sides`` are the simulated event's resolved faction sets
+    (see :func:`effective_actors`).
+    """
     group = pt.target.type in GROUP_TYPES and sim_type in GROUP_TYPES
     months = (m - 1,) if sim_type in PRE_EVENT_TYPES else (m - 1, m)
     months = tuple(x for x in months if index.month(x) is not None)
@@ -221,14 +247,36 @@ def similarity(pt: PreparedTarget, sim_type: str, m: int, actor_list, sides,
         return best
 
     if pt.sides is not None and sides is not None:
-        s1, s2 = index.resolve(sides[0], m), index.resolve(sides[1], m)
+        s1, s2 = sides
         t1, t2 = pt.sides
         return max(min(score(t1, s1), score(t2, s2)), min(score(t2, s1), score(t1, s2)))
-    s_all = index.resolve(actor_list, m)
-    best = score(pt.actors, s_all)
+    best = score(pt.actors, actors)
     if pt.partners:
-        best = max(best, score(pt.actors | pt.partners, s_all))
+        best = max(best, score(pt.actors | pt.partners, actors))
     return best
+
+
+def effective_actors(sim_type: str, m: int, actor_list, sides, entity: str,
+                     index: MembershipIndex, tolerance: int = TOLERANCE):
+    """The factions a simulated event stands for.
+
+    Entity or room ids among the actors become their member factions. The
+    simulator forms rooms pairwise and lets others join, and a room dissolves
+    when its next-to-last member leaves, so a ``room_formed`` event stands for
+    the room's members over its first ``tolerance + 1`` months and a
+    ``room_dissolved`` event for the room's members over the
+    :data:`DISSOLVED_LOOKBACK` months before it dissolved.
+    """
+    actors = index.resolve(actor_list, m)
+    side_sets = None
+    if sides is not None:
+        side_sets = (index.resolve(sides[0], m), index.resolve(sides[1], m))
+        actors = actors | side_sets[0] | side_sets[1]
+    if entity and sim_type == "room_formed":
+        actors = actors | index.members_over(entity, range(m, m + tolerance + 1))
+    elif entity and sim_type == "room_dissolved":
+        actors = actors | index.members_over(entity, range(m - DISSOLVED_LOOKBACK, m))
+    return frozenset(actors), side_sets
 
 
 @dataclass(frozen=True)
@@ -251,6 +299,8 @@ def candidate_edges(prepared: list[PreparedTarget], events: pd.DataFrame,
     ev_actors = events["actor_list"].tolist()
     ev_sides = events["sides"].tolist()
     ev_entity = events["entity"].tolist()
+    eff = [effective_actors(ev_type[i], int(ev_m[i]), ev_actors[i], ev_sides[i], ev_entity[i],
+                            index, tolerance) for i in range(len(events))]
     for ti, pt in enumerate(prepared):
         if not pt.scorable:
             continue
@@ -261,10 +311,7 @@ def candidate_edges(prepared: list[PreparedTarget], events: pd.DataFrame,
             if not types_compatible(t, ev_type[ei]):
                 continue
             m = int(ev_m[ei])
-            resolved = index.resolve(ev_actors[ei], m)
-            if ev_sides[ei] is not None:
-                resolved = resolved | index.resolve(ev_sides[ei][0], m) | \
-                    index.resolve(ev_sides[ei][1], m)
+            resolved, side_sets = eff[ei]
             if pt.not_actors & resolved:
                 continue
             if ev_type[ei] in MOVER_TYPES and pt.partners and ev_entity[ei]:
@@ -272,7 +319,7 @@ def candidate_edges(prepared: list[PreparedTarget], events: pd.DataFrame,
                           index.members(ev_entity[ei], m)) - resolved
                 if others and not (others & pt.partners):
                     continue
-            sim = similarity(pt, ev_type[ei], m, ev_actors[ei], ev_sides[ei], index)
+            sim = similarity(pt, ev_type[ei], m, resolved, side_sets, index)
             if sim + 1e-12 >= threshold:
                 edges.append(Edge(ti, ei, m - t.m, sim))
     return edges
@@ -320,19 +367,75 @@ def assign(edges: list[Edge], weights: list[float]) -> dict[int, Edge]:
     return out
 
 
+def attach(matches: dict[int, Edge], prepared: list[PreparedTarget], events: pd.DataFrame,
+           index: MembershipIndex, *, tolerance: int = TOLERANCE) -> dict[int, int]:
+    """Unmatched simulated events that are steps of a matched group event.
+
+    The simulator builds groups step by step, so a documented event may appear
+    as several simulated ones:
+
+    * a matched ``room_formed`` is followed by ``room_joined`` events of the same
+      room within ``tolerance`` months, by factions among the target's actors
+      or partners;
+    * a matched ``merger``/``absorbed`` is preceded (within ``tolerance`` months)
+      by partial mergers/absorptions whose actors are a subset of its actors;
+    * a matched ``room_dissolved`` is preceded (within ``tolerance`` months) by
+      members leaving or being expelled from the same room.
+
+    Such steps are not spurious: they count as matched for precision. Returns
+    {event position: target position}.
+    """
+    out: dict[int, int] = {}
+    if not matches or events.empty:
+        return out
+    used = {e.event for e in matches.values()}
+    ev_m = events["m"].to_numpy()
+    ev_type = events["type"].tolist()
+    ev_entity = events["entity"].tolist()
+    resolved = [index.resolve(a, int(m)) for a, m in zip(events["actor_list"], ev_m)]
+    for ti in sorted(matches):
+        edge, pt = matches[ti], prepared[ti]
+        si = edge.event
+        s_type, m, ent = ev_type[si], int(ev_m[si]), ev_entity[si]
+        allowed = pt.actors | pt.partners
+        s_actors, _ = effective_actors(s_type, m, events["actor_list"].iat[si],
+                                       events["sides"].iat[si], ent, index, tolerance)
+        for ej in range(len(events)):
+            if ej in used or ej in out:
+                continue
+            typ, mj, act = ev_type[ej], int(ev_m[ej]), resolved[ej]
+            if not act:
+                continue
+            if s_type == "room_formed" and typ == "room_joined" and ent and \
+                    ev_entity[ej] == ent and m <= mj <= m + tolerance and act <= allowed:
+                out[ej] = ti
+            elif s_type in PRE_EVENT_TYPES and typ in PRE_EVENT_TYPES and \
+                    m - tolerance <= mj <= m and act <= s_actors:
+                out[ej] = ti
+            elif s_type == "room_dissolved" and typ in ("room_left", "room_expelled") and ent \
+                    and ev_entity[ej] == ent and m - tolerance <= mj <= m and act <= allowed:
+                out[ej] = ti
+    return out
+
+
 @dataclass
 class MatchResult:
     prepared: list[PreparedTarget]
     matches: dict[int, Edge] = field(default_factory=dict)
     edges: list[Edge] = field(default_factory=list)
+    attached: dict[int, int] = field(default_factory=dict)
 
     @property
     def matched_events(self) -> set[int]:
         return {e.event for e in self.matches.values()}
+
+    def attached_to(self, target: int) -> list[int]:
+        return sorted(e for e, t in self.attached.items() if t == target)
 
 
 def match_events(prepared: list[PreparedTarget], events: pd.DataFrame, index: MembershipIndex,
                  *, tolerance: int = TOLERANCE, threshold: float = THRESHOLD) -> MatchResult:
     edges = candidate_edges(prepared, events, index, tolerance=tolerance, threshold=threshold)
     matches = assign(edges, [pt.target.weight for pt in prepared])
-    return MatchResult(prepared=prepared, matches=matches, edges=edges)
+    attached = attach(matches, prepared, events, index, tolerance=tolerance)
+    return MatchResult(prepared=prepared, matches=matches, edges=edges, attached=attached)

@@ -55,7 +55,7 @@ TIMING_SCALE = 3.0
 
 TARGET_COLUMNS = ["id", "month", "type", "actors", "weight", "key", "confidence", "status",
                   "matched", "sim_month", "timing_error", "sim_type", "sim_actors",
-                  "similarity", "note"]
+                  "similarity", "steps", "note"]
 EVENT_OUT_COLUMNS = ["month", "type", "actors", "entity", "detail", "strength_share"]
 
 
@@ -330,7 +330,8 @@ def score_frames(events: pd.DataFrame | None, membership: pd.DataFrame, targets:
             sim_type=ev.at[e.event, "type"] if e else "",
             sim_actors=(ev.at[e.event, "detail"] if e and ev.at[e.event, "sides"] is not None
                         else (ev.at[e.event, "actors"] if e else "")),
-            similarity=round(e.similarity, 3) if e else np.nan, note=note))
+            similarity=round(e.similarity, 3) if e else np.nan,
+            steps=len(result.attached_to(i)), note=note))
     table = pd.DataFrame(rows, columns=TARGET_COLUMNS)
 
     scorable = [i for i, pt in enumerate(prepared) if pt.scorable]
@@ -366,7 +367,7 @@ def score_frames(events: pd.DataFrame | None, membership: pd.DataFrame, targets:
         major_mask = np.array([
             t != "infighting_ended" and (s is None or s >= major_share)
             for t, s in zip(ev["type"], shares)], dtype=bool)
-    matched_events = result.matched_events
+    matched_events = result.matched_events | set(result.attached)
     major_idx = [int(i) for i in np.flatnonzero(major_mask)]
     n_major = len(major_idx)
     n_major_matched = sum(1 for i in major_idx if i in matched_events)

@@ -408,8 +408,9 @@ def find_default_targets(run_dir: str | Path | None = None) -> Path:
     """The targets file for a run.
 
     Order: (1) a ``targets:`` key (a path; also accepted under ``calibration:``)
-    in the run's ``config.resolved.yaml``, resolved against the run folder, the
-    repository root and the working directory; (2)
+    in the run's ``config.resolved.yaml``, resolved against the scenario's folder
+    (``scenario_path`` in manifest.json; scenario files name targets relative to
+    themselves), the run folder, the repository root and the working directory; (2)
     ``calibration/targets_2015_2018.yaml`` in the repository root, found by
     walking up from the working directory, from the run folder and from the
     installed package. Raises InputError when neither exists.
@@ -441,15 +442,26 @@ def find_default_targets(run_dir: str | Path | None = None) -> Path:
                     value, key = config["calibration"]["targets"], "calibration.targets"
             if value:
                 candidate = Path(value)
+                scenario_dirs = []
+                manifest = Path(run_dir) / "manifest.json"
+                try:
+                    import json
+
+                    sp = json.loads(manifest.read_text(encoding="utf-8")).get("scenario_path")
+                    if isinstance(sp, str) and sp:
+                        scenario_dirs.append(Path(sp).parent)
+                except (OSError, ValueError, AttributeError):
+                    pass
                 bases = [] if candidate.is_absolute() else \
-                    [Path(run_dir), *roots, Path.cwd()]
+                    [*scenario_dirs, Path(run_dir), *roots, Path.cwd()]
                 for base in bases or [Path("/")]:
                     full = candidate if candidate.is_absolute() else base / candidate
                     if full.is_file():
                         return full
                 raise InputError(f"the targets file '{value}' named in the run's config "
-                                 "was not found (looked relative to the run folder, the "
-                                 "repository root and the working directory).",
+                                 "was not found (looked relative to the scenario's folder, "
+                                 "the run folder, the repository root and the working "
+                                 "directory).",
                                  file=str(cfg), key=key)
     for root in roots:
         return root / DEFAULT_TARGETS

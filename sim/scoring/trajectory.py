@@ -60,7 +60,13 @@ def parse_sides(detail: Any) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     if not isinstance(detail, str) or " vs " not in detail:
         return None
     left, _, right = detail.partition(" vs ")
+    # the simulator may prefix a name ("HTS: a;b vs c") or append how it ended
+    # ("a vs b: truce"); ids never contain ':' or spaces
+    left = left.rsplit(":", 1)[-1]
+    right = right.split(":", 1)[0]
     a, b = split_ids(left), split_ids(right)
+    if any(" " in x for x in a + b):
+        return None
     return (a, b) if a and b else None
 
 
