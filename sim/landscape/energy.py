@@ -40,9 +40,9 @@ The last identity is why, for symmetric propensities and positive sizes, "no
 actor can lower its own frustration by switching" and "no single switch lowers
 the energy" are the same condition (the paper's footnote 2 proves the same
 thing set-wise). Proof: when ``k`` switches, its own term changes by
-``s_k dF_k``; every other ``i`` changes by ``s_j``-weighted ``s_i s_k p_ik
-(1 - 2 d_ik)``, whose sum is ``s_k sum_i s_i p_ki (1 - 2 d_ki) = s_k dF_k`` by
-the symmetry ``p_ik = p_ki``; the total is ``2 s_k dF_k``, of the sign of
+``s_k dF_k``; every other actor's term ``s_i F_i`` changes by
+``s_i s_k p_ik (1 - 2 d_ik)``, and these sum to
+``s_k sum_i s_i p_ki (1 - 2 d_ki) = s_k dF_k`` by the symmetry ``p_ik = p_ki``; the total is ``2 s_k dF_k``, of the sign of
 ``dF_k`` because ``s_k > 0``. ``tests/landscape/test_energy.py`` checks this
 numerically.
 

@@ -1,6 +1,6 @@
 """Exact local minima and basins of attraction of a two-bloc landscape.
 
-Local minimum (Axelrod & Bennett 1993, p. 215-216): a configuration from which
+Local minimum (Axelrod & Bennett 1993): a configuration from which
 no single actor can lower its own frustration by switching to the other bloc.
 For symmetric propensities and positive sizes this is the same as "no single
 switch lowers the energy" (see :mod:`sim.landscape.energy` for the proof), so
@@ -13,8 +13,10 @@ Dynamics and basins. The paper's actors are myopic and incremental: one actor
 at a time switches if switching lowers its frustration, so energy falls at
 every step until a local minimum is reached; the basin of attraction of a
 minimum is the set of configurations from which this process ends there.
-The paper does not fix which of several discontented actors moves first, so
-the basins depend on a rule, and we make it deterministic and explicit:
+Which of several discontented actors moves first decides the basins; the
+sources available to us (the abstract, footnote 2 and secondary accounts; not
+the full text) do not say how the paper orders moves, so, as the project
+brief asks in that case, we make the rule deterministic and explicit:
 
 * ``rule="energy"`` (default): steepest descent in energy -- the switch that
   lowers the energy most, ``argmin_k s_k dF_k``;
