@@ -105,14 +105,26 @@ class MembershipIndex:
         self._rooms: dict[int, dict[str, frozenset[str]]] = {}
         self._strength: dict[int, dict[str, float]] = {}
         self._alive: dict[int, dict[str, bool]] = {}
-        for m, grp in membership.groupby("m", sort=True):
+        cache: dict[str, frozenset[str]] = {}
+
+        def room_set(text: str) -> frozenset[str]:
+            if text not in cache:
+                cache[text] = frozenset(r.strip() for r in text.split(";") if r.strip())
+            return cache[text]
+
+        cols = zip(membership["m"].tolist(), membership["faction"].tolist(),
+                   membership["entity"].tolist(), membership["rooms"].astype(str).tolist(),
+                   membership["strength"].astype(float).tolist(),
+                   membership["alive"].astype(bool).tolist())
+        for m, f, e, r, st, a in cols:
             m = int(m)
-            fac = grp["faction"].tolist()
-            self._entity[m] = dict(zip(fac, grp["entity"].tolist()))
-            self._rooms[m] = {f: frozenset(r for r in str(rs).split(";") if r.strip())
-                              for f, rs in zip(fac, grp["rooms"].tolist())}
-            self._strength[m] = dict(zip(fac, grp["strength"].astype(float).tolist()))
-            self._alive[m] = dict(zip(fac, grp["alive"].astype(bool).tolist()))
+            if m not in self._entity:
+                self._entity[m], self._rooms[m] = {}, {}
+                self._strength[m], self._alive[m] = {}, {}
+            self._entity[m][f] = e
+            self._rooms[m][f] = room_set(r)
+            self._strength[m][f] = st
+            self._alive[m][f] = a
 
     @property
     def first(self) -> int | None:

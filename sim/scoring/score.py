@@ -371,12 +371,14 @@ def score_frames(events: pd.DataFrame | None, membership: pd.DataFrame, targets:
     major_idx = [int(i) for i in np.flatnonzero(major_mask)]
     n_major = len(major_idx)
     n_major_matched = sum(1 for i in major_idx if i in matched_events)
-    if n_major:
-        precision = n_major_matched / n_major
+    if not n_scorable:
+        # nothing documented to compare with (other factions, other period)
+        precision = precision_all = None
+        warnings.append("no target can be scored against this run (its factions or months "
+                        "do not overlap the targets'); there is no fit to report.")
     else:
-        precision = 0.0 if (n_scorable or len(ev)) else None
-    precision_all = (len(matched_events) / len(ev)) if len(ev) else (
-        0.0 if n_scorable else None)
+        precision = n_major_matched / n_major if n_major else 0.0
+        precision_all = len(matched_events) / len(ev) if len(ev) else 0.0
     spurious = ev.loc[[i for i in major_idx if i not in matched_events],
                       ["month", "type", "actors", "entity", "detail"]].copy()
     spurious["strength_share"] = [shares[i] if shares[i] is not None else np.nan

@@ -304,6 +304,9 @@ def _friendly(err: dict) -> str:
         return f"schema_version must be the integer {SCHEMA_VERSION} (got {err.get('input')!r})."
     if kind == "missing":
         return f"the required key '{name}' is missing."
+    if name == "month" and kind == "string_type":
+        return (f"{err.get('input')!r} is not a month; write it as a quoted \"YYYY-MM\" "
+                "string (for example \"2016-01\"; unquoted dates are read as dates).")
     if kind == "string_pattern_mismatch":
         if name == "month":
             return (f"'{err.get('input')}' is not a month; write it as a quoted \"YYYY-MM\" "
@@ -351,9 +354,14 @@ def parse_targets(text: str, *, file: str = "<targets>") -> Targets:
     try:
         model = TargetsFile.model_validate(data)
     except ValidationError as err:
-        first = err.errors()[0]
+        errors = err.errors()
+        locs = [tuple(e["loc"]) for e in errors]
+        # drop knock-on errors on a parent (e.g. "too short" after an item failed)
+        errors = [e for e, loc in zip(errors, locs)
+                  if not any(o != loc and o[:len(loc)] == loc for o in locs)] or err.errors()
+        first = errors[0]
         loc = _strip_loc(first["loc"])
-        more = len(err.errors()) - 1
+        more = len(errors) - 1
         tail = f" ({more} more problem{'s' if more > 1 else ''} in this file)" if more else ""
         raise InputError(_friendly(first) + tail, file=file, line=_line(root, loc),
                          key=_key_path(loc) or None) from None
