@@ -77,10 +77,15 @@ class Parameters(Strict):
     line_weight: float = Field(5.0, ge=0.0, le=50.0,
                                description="Pressure on a member far from its room's or entity's "
                                "line to leave, or on the others to expel it (mechanisms 7, 8).")
+    line_tolerance: Unit = Field(0.3, description="Distance from a room's or entity's line "
+                                 "(on the [0, 1] ideology scale) beyond which the line pushes a member out.")
     defection_cost: float = Field(4.0, ge=0.0, le=50.0)
     ultimatum_weight: float = Field(6.0, ge=0.0, le=50.0,
                                     description="Wish to dissolve under a backer's ultimatum.")
     dissolve_cost: float = Field(6.0, ge=0.0, le=50.0)
+    veto_threshold: float = Field(0.4, gt=0.0, le=5.0,
+                                  description="Dependence on vetoing backers at which a client's "
+                                  "merger with a group they find unwelcome is blocked.")
     absorb_ratio: float = Field(3.0, ge=1.0, le=100.0,
                                 description="A merger with a partner this many times weaker absorbs it.")
     fight_intensity: float = Field(0.08, ge=0.0, le=1.0,

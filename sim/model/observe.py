@@ -108,9 +108,12 @@ def observe(state: State, actors: Actors, params: Parameters, intensity: np.ndar
     outside = to_ideal > state.tolerance[None, :]                     # (M, B): j outside b's tolerance
     excess = np.maximum(to_ideal - state.tolerance[None, :], 0.0)
     intolerance = dep @ excess.T
-    objects = (state.veto[None, :] & (dep >= 0.2))                    # (M, B): b can veto i's mergers
+    # A merger of i with j is vetoed when i's dependence on backers that veto
+    # and find j unwelcome (designated, or outside their tolerance) reaches
+    # `veto_threshold`.
     unwelcome = (outside | designated[:, None]).astype(float)         # (M, B)
-    vetoed_one = (objects.astype(float) @ unwelcome.T) > 0            # [i, j]: i's backer vetoes j
+    vetoing = dep * state.veto[None, :]                               # (M, B)
+    vetoed_one = vetoing @ unwelcome.T >= params.veto_threshold       # [i, j]
     vetoed = vetoed_one | vetoed_one.T
     foreign_backing = dep @ state.funding
 

@@ -70,6 +70,7 @@ class Ledger:
     def join_room(self, key: str, rid: str) -> None:
         room = self.state.rooms[rid]
         room.members.append(key)
+        room.name = self._room_name(room.members)
         self.record("room_joined", self.ids(key), rid, f"{self.display(key)} joins {room.name}")
 
     def leave_room(self, key: str, rid: str, expelled: bool = False) -> None:
@@ -94,11 +95,11 @@ class Ledger:
         rooms_a, rooms_b = self.state.rooms_of(a), self.state.rooms_of(b)
         if set(rooms_a) & set(rooms_b):
             return
-        if rooms_b:
+        if rooms_b and not rooms_a:
             self.join_room(a, self._biggest(rooms_b))
-        elif rooms_a:
+        elif rooms_a and not rooms_b:
             self.join_room(b, self._biggest(rooms_a))
-        else:
+        elif not rooms_a and not rooms_b:
             self.form_room(a, b)
 
     def _biggest(self, rids: list[str]) -> str:

@@ -94,13 +94,13 @@ class WeightedUtility(Rule):
         partner_red = (obs.red_line * obs.same_room).max(axis=1, initial=0.0)
         partner_grievance = (obs.grievance * obs.same_room).sum(axis=1) / partners
         partner_trust = (obs.trust * obs.same_room).sum(axis=1) / partners
-        leave = (p.line_weight * p.ideology_weight * (obs.room_gap - 0.25)
+        leave = (p.line_weight * p.ideology_weight * (obs.room_gap - p.line_tolerance)
                  + bp * p.red_line_weight * partner_red
                  + p.grievance_weight * partner_grievance
                  - p.trust_weight * partner_trust
                  - 0.5 * p.threat_coordination * threat
                  - p.coordination_cost)
-        expel = (p.line_weight * p.ideology_weight * (obs.room_gap - 0.35)
+        expel = (p.line_weight * p.ideology_weight * (obs.room_gap - p.line_tolerance - 0.1)
                  + bp * p.red_line_weight * obs.room_red
                  + p.grievance_weight * obs.room_grievance
                  - p.coordination_cost)
@@ -112,7 +112,7 @@ class WeightedUtility(Rule):
         # Mechanisms 4, 8 and 3 for components of merged entities.
         cohesion = obs.cohesion[obs.comp_actor]
         defect = (p.dominance_weight * np.maximum(obs.comp_leader_share - 0.5, 0.0)
-                  + p.line_weight * p.ideology_weight * (obs.comp_gap - 0.25)
+                  + p.line_weight * p.ideology_weight * (obs.comp_gap - p.line_tolerance)
                   + p.grievance_weight * obs.comp_grievance
                   + bp * p.red_line_weight * obs.comp_red_line
                   + 0.25 * np.maximum(obs.comp_outside, 0.0)
