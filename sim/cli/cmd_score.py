@@ -53,6 +53,17 @@ def _fmt(x) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except BrokenPipeError:  # `coalsim score RUN | head`: stop quietly
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+def _run(args: argparse.Namespace) -> int:
     from sim.errors import InputError
     from sim.scoring import (find_default_targets, frozen_report, load_targets, null_scores,
                              read_run, score_frames)

@@ -457,7 +457,11 @@ def find_default_targets(run_dir: str | Path | None = None) -> Path:
 
                     sp = json.loads(manifest.read_text(encoding="utf-8")).get("scenario_path")
                     if isinstance(sp, str) and sp:
+                        # recorded relative to where `coalsim run` ran: try the
+                        # working directory and the repository root
                         scenario_dirs.append(Path(sp).parent)
+                        if not Path(sp).is_absolute():
+                            scenario_dirs += [root / Path(sp).parent for root in roots]
                 except (OSError, ValueError, AttributeError):
                     pass
                 bases = [] if candidate.is_absolute() else \
@@ -465,7 +469,7 @@ def find_default_targets(run_dir: str | Path | None = None) -> Path:
                 for base in bases or [Path("/")]:
                     full = candidate if candidate.is_absolute() else base / candidate
                     if full.is_file():
-                        return full
+                        return full.resolve()
                 raise InputError(f"the targets file '{value}' named in the run's config "
                                  "was not found (looked relative to the scenario's folder, "
                                  "the run folder, the repository root and the working "
