@@ -53,7 +53,7 @@ FIT_WEIGHTS: dict[str, float] = {
 MAJOR_SHARE = 0.05
 TIMING_SCALE = 3.0
 
-TARGET_COLUMNS = ["id", "month", "type", "actors", "weight", "key", "confidence", "status",
+TARGET_COLUMNS = ["target", "month", "type", "actors", "weight", "key", "confidence", "status",
                   "matched", "sim_month", "timing_error", "sim_type", "sim_actors",
                   "similarity", "steps", "note"]
 EVENT_OUT_COLUMNS = ["month", "type", "actors", "entity", "detail", "strength_share"]
@@ -162,7 +162,7 @@ class ScoreReport:
             else:
                 result, sim, err = r.status, "", ""
             star = "*" if r.key else ""
-            name = r.id if len(r.id) <= width else r.id[: width - 1] + "…"
+            name = r.target if len(r.target) <= width else r.target[: width - 1] + "…"
             lines.append(f"{star:1} {name:<{width}} {r.month:<7} {r.type:<18} {r.weight:>4.1f}  "
                          f"{result:<9} {sim:<7} {err:>4}  {r.actors}")
         lines.append("(* key event)")
@@ -322,7 +322,7 @@ def score_frames(events: pd.DataFrame | None, membership: pd.DataFrame, targets:
         if pt.dropped and pt.scorable:
             note = f"not in run, ignored: {', '.join(pt.dropped)}"
         rows.append(dict(
-            id=t.id, month=t.month, type=t.type, actors=";".join(t.actors) if t.sides is None
+            target=t.id, month=t.month, type=t.type, actors=";".join(t.actors) if t.sides is None
             else f"{';'.join(t.sides[0])} vs {';'.join(t.sides[1])}",
             weight=float(t.weight), key=bool(t.key), confidence=t.confidence, status=st,
             matched=e is not None, sim_month=ev.at[e.event, "month"] if e else "",

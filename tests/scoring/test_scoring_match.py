@@ -115,12 +115,12 @@ def test_not_actors_and_partners():
                              "2017-07": {"E1": ["nusra", "liwa_haqq"]}})
     rep = score_frames(events(("2017-01", "merger", "nusra;zenki;ahrar", "E1", ""),
                               ("2017-07", "split", "zenki", "E1", "")), mem, tg)
-    table = rep.targets_table.set_index("id")
+    table = rep.targets_table.set_index("target")
     assert not table.loc["hts", "matched"] and table.loc["zenki_leaves", "matched"]
     # leaving an entity without any of the partners is another event
     mem2 = membership(groups={"2017-06": {"E2": ["ahrar", "zenki"]}})
     rep2 = score_frames(events(("2017-07", "split", "zenki", "E2", "")), mem2, tg)
-    assert rep2.targets_table.set_index("id").loc["zenki_leaves", "matched"] == False  # noqa: E712
+    assert rep2.targets_table.set_index("target").loc["zenki_leaves", "matched"] == False  # noqa: E712
 
 
 def test_one_to_one_matching():
@@ -132,7 +132,7 @@ def test_one_to_one_matching():
     tg = make_targets(target("a", "2016-01", "split", ["zenki"], weight=1.0),
                       target("b", "2016-02", "split", ["zenki"], weight=2.0))
     rep = score_frames(events(("2016-01", "split", "zenki", "E1", "")), membership(), tg)
-    assert rep.targets_table.set_index("id").loc["b", "matched"]
+    assert rep.targets_table.set_index("target").loc["b", "matched"]
     assert rep.weighted_recall == pytest.approx(2 / 3)
 
 
@@ -207,7 +207,7 @@ def test_targets_naming_factions_the_run_lacks_or_months_it_lacks():
                       target("ok", "2016-01", "split", ["zenki"]))
     mem = membership(factions=[f for f in FACTIONS if f != "jaysh_nasr"])
     rep = score_frames(events(("2016-01", "split", "zenki", "", "")), mem, tg)
-    status = rep.targets_table.set_index("id")["status"]
+    status = rep.targets_table.set_index("target")["status"]
     assert status["nasr"] == "unscorable" and status["late"] == "outside run"
     assert rep.n_scorable == 1 and rep.recall == 1.0
 
