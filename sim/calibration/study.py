@@ -1,0 +1,135 @@
+"""The search: optuna proposes parameter sets, an executor evaluates them.
+
+optuna's ask/tell interface keeps the search in this process while the
+evaluations (replicate runs and scoring) go to any `concurrent.futures`
+executor. The study lives in an SQLite file in the output folder, so an
+interrupted calibration resumes with `--resume` where it stopped. Every
+trial uses the same replicate seeds (common random numbers), so that trials
+differ by their parameters and not by their luck.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from concurrent.futures import FIRST_COMPLETED, Executor, wait
+from pathlib import Path
+
+import numpy as np
+import optuna
+from tqdm import tqdm
+
+from sim.calibration.objective import METRICS, evaluate
+from sim.calibration.spec import CalibrationSpec, spec_hash
+from sim.errors import InputError
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+
+def replicate_seeds(root: int, n: int) -> list[int]:
+    return [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(root).spawn(n)]
+
+
+def _sampler(spec: CalibrationSpec) -> optuna.samplers.BaseSampler:
+    seed = spec.root_seed
+    if spec.sampler == "random":
+        return optuna.samplers.RandomSampler(seed=seed)
+    if spec.sampler == "cmaes":
+        return optuna.samplers.CmaEsSampler(seed=seed, warn_independent_sampling=False)
+    return optuna.samplers.TPESampler(seed=seed, multivariate=True, n_startup_trials=40)
+
+
+def open_study(spec: CalibrationSpec, out: Path, resume: bool) -> optuna.Study:
+    db = out / "study.db"
+    if db.exists() and not resume:
+        raise InputError("a calibration study already exists here; pass --resume to continue "
+                         "it or choose another --out", file=str(db))
+    if resume and not db.exists():
+        raise InputError("nothing to resume: no study.db in this folder", file=str(out))
+    out.mkdir(parents=True, exist_ok=True)
+    study = optuna.create_study(study_name=spec.name, storage=f"sqlite:///{db}",
+                                direction="maximize", sampler=_sampler(spec),
+                                load_if_exists=resume)
+    h = spec_hash(spec)
+    stored = study.user_attrs.get("spec_hash")
+    if stored is None:
+        study.set_user_attr("spec_hash", h)
+    elif stored != h:
+        raise InputError("the calibration spec changed since this study started (free "
+                         "parameters, targets, windows, replicates or seeds); start a new "
+                         "study with another --out", file=str(db))
+    return study
+
+
+def search(spec: CalibrationSpec, base: Path, study: optuna.Study, executor: Executor,
+           workers: int, trials: int, minutes: float) -> None:
+    """Run trials until `trials` are complete in total or `minutes` have passed."""
+    seeds = replicate_seeds(spec.root_seed, spec.replicates)
+    scenario = str((base / spec.scenario).resolve())
+    targets = str((base / spec.targets).resolve())
+    dists = {name: optuna.distributions.FloatDistribution(p.low, p.high, log=p.log)
+             for name, p in spec.parameters.items()}
+    done = len([t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE])
+    # Trials left running by an interrupted session are marked failed and redone.
+    for t in study.trials:
+        if t.state == optuna.trial.TrialState.RUNNING:
+            study.tell(t.number, state=optuna.trial.TrialState.FAIL)
+    deadline = time.monotonic() + 60.0 * minutes
+    pending = {}
+    bar = tqdm(total=trials, initial=min(done, trials), desc=f"calibrate {spec.name}",
+               unit="trial", dynamic_ncols=True)
+    try:
+        while True:
+            while (len(pending) < max(1, workers) and done + len(pending) < trials
+                   and time.monotonic() < deadline):
+                trial = study.ask(dists)
+                task = {"trial": trial.number, "params": trial.params, "seeds": seeds,
+                        "scenario": scenario, "targets": targets,
+                        "start": spec.fit_window.start, "end": spec.fit_window.end}
+                pending[executor.submit(evaluate, task)] = trial
+            if not pending:
+                break
+            finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            for fut in finished:
+                trial = pending.pop(fut)
+                result = fut.result()
+                for k in METRICS:
+                    trial.set_user_attr(k, result[k])
+                trial.set_user_attr("per_seed_fit", result["per_seed_fit"])
+                study.tell(trial, result["fit"])
+                done += 1
+                bar.update(1)
+                bar.set_postfix(best=f"{study.best_value:.3f}")
+    finally:
+        bar.close()
+        for fut, trial in pending.items():
+            fut.cancel()
+            study.tell(trial, state=optuna.trial.TrialState.FAIL)
+
+
+def summarise(study: optuna.Study, spec: CalibrationSpec, top_fraction: float = 0.1) -> dict:
+    """Best parameters and their uncertainty: the spread over the best trials."""
+    complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    if not complete:
+        raise InputError("the study has no complete trial yet")
+    complete.sort(key=lambda t: t.value, reverse=True)
+    top = complete[:max(5, int(len(complete) * top_fraction))]
+    spread = {}
+    for name in spec.parameters:
+        vals = np.array([t.params[name] for t in top])
+        spread[name] = {"best": complete[0].params[name], "median": float(np.median(vals)),
+                        "q05": float(np.quantile(vals, 0.05)), "q95": float(np.quantile(vals, 0.95))}
+    return {"n_trials": len(complete), "best_trial": complete[0].number,
+            "best_fit_replicates": complete[0].value,
+            "best_metrics": {k: complete[0].user_attrs.get(k) for k in METRICS},
+            "top_trials": len(top), "top_fit_range": [top[-1].value, top[0].value],
+            "parameters": spread}
+
+
+def write_trials(study: optuna.Study, path: Path) -> None:
+    df = study.trials_dataframe(attrs=("number", "value", "params", "user_attrs", "state"))
+    df.to_csv(path, index=False)
+
+
+def dump_json(obj, path: Path) -> None:
+    path.write_text(json.dumps(obj, indent=2, default=float) + "\n", encoding="utf-8")

@@ -1,0 +1,88 @@
+"""`coalsim calibrate SPEC`: fit free parameters to the documented trajectory."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from concurrent.futures import Executor, ProcessPoolExecutor
+from pathlib import Path
+
+from sim.errors import InputError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "calibrate", help="fit free parameters to documented targets (optuna)",
+        description="Search the free parameters of a calibration spec with optuna, evaluating "
+        "each parameter set on replicate runs scored against the targets; then validate the "
+        "best set over many seeds against the null models and write a report. The study is "
+        "stored in OUT/study.db: rerun with --resume to continue an interrupted calibration.")
+    p.add_argument("spec", help="calibration spec YAML (e.g. calibration/baseline.yaml)")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                   help="parallel evaluations (default: one per core)")
+    p.add_argument("--executor", choices=("serial", "processes", "dask"), default=None,
+                   help="where evaluations run (default: processes, or dask with --scheduler)")
+    p.add_argument("--scheduler", default=None, help="address of a running Dask scheduler")
+    p.add_argument("--trials", type=int, default=None, help="total trials (overrides the spec)")
+    p.add_argument("--minutes", type=float, default=None,
+                   help="search time limit (overrides the spec)")
+    p.add_argument("--out", default=None, help="output folder (default: calibration/results/<name>)")
+    p.add_argument("--resume", action="store_true", help="continue the study in --out")
+    p.add_argument("--report-only", action="store_true",
+                   help="skip the search; validate and report the study in --out")
+    p.set_defaults(func=run)
+
+
+def make_executor(kind: str | None, workers: int, scheduler: str | None) -> tuple[Executor, object]:
+    """An executor and a closer. Uses the sweep layer when available."""
+    try:
+        from sim.sweep.executors import make_executor as sweep_executor
+    except ImportError:
+        sweep_executor = None
+    if sweep_executor is not None:
+        return sweep_executor(kind or ("dask" if scheduler else "processes"), workers, scheduler)
+    if kind == "dask" or scheduler:
+        raise InputError("the Dask executor needs the sweep package (sim.sweep)")
+    pool = ProcessPoolExecutor(max_workers=max(1, workers))
+    return pool, pool.shutdown
+
+
+def run(args: argparse.Namespace) -> int:
+    from sim.calibration.report import validate_best, write_report
+    from sim.calibration.spec import load_spec
+    from sim.calibration.study import dump_json, open_study, search, summarise, write_trials
+
+    spec, _doc = load_spec(args.spec)
+    if args.workers < 1:
+        raise InputError(f"--workers must be at least 1, got {args.workers}")
+    base = Path(args.spec).resolve().parent
+    out = Path(args.out) if args.out else base / "results" / spec.name
+    resume = args.resume or args.report_only
+    study = open_study(spec, out, resume)
+    trials = args.trials or spec.budget.trials
+    minutes = args.minutes if args.minutes is not None else spec.budget.minutes
+    t0 = time.monotonic()
+    if not args.report_only:
+        executor, close = make_executor(args.executor, args.workers, args.scheduler)
+        try:
+            search(spec, base, study, executor, args.workers, trials, minutes)
+        finally:
+            close()
+    searched = (time.monotonic() - t0) / 60.0
+    summary = summarise(study, spec)
+    write_trials(study, out / "trials.csv")
+    print(f"best fit over {spec.replicates} replicates: {summary['best_fit_replicates']:.3f} "
+          f"(trial {summary['best_trial']} of {summary['n_trials']}); validating over "
+          f"{spec.validation_seeds} seeds ...")
+    best = {k: v["best"] for k, v in summary["parameters"].items()}
+    validation = validate_best(spec, base, best)
+    summary["search_minutes"] = searched
+    dump_json(summary, out / "summary.json")
+    report = write_report(out, spec, summary, validation, searched)
+    scores = validation["scores"]
+    for window in scores["window"].unique():
+        sub = scores[scores["window"] == window].groupby("model")["fit"].median()
+        print(f"  {window:8} median fit: " + ", ".join(f"{m} {v:.3f}" for m, v in sub.items()))
+    print(f"Report: {report}")
+    return 0
