@@ -74,6 +74,9 @@ class Parameters(Strict):
     balancing_weight: float = Field(3.0, ge=0.0, le=50.0,
                                     description="Wish to merge with those threatened by the same "
                                     "dominant group (mechanism 4).")
+    protection_weight: float = Field(4.0, ge=0.0, le=50.0,
+                                     description="Wish of a group under attack to merge into a "
+                                     "stronger group that is not its attacker.")
     line_weight: float = Field(5.0, ge=0.0, le=50.0,
                                description="Pressure on a member far from its room's or entity's "
                                "line to leave, or on the others to expel it (mechanisms 7, 8).")

@@ -178,6 +178,18 @@ def _room_gap(incidence: np.ndarray, S: np.ndarray, ideology: np.ndarray) -> np.
     return np.where(incidence > 0, gap, 0.0).max(axis=1)
 
 
+def _comp_ultimatum(state: State, units: np.ndarray, owner: np.ndarray) -> np.ndarray:
+    """1 for a component whose entity-mates are named by an ultimatum that
+    does not name the component itself."""
+    out = np.zeros(len(units))
+    for ult in state.ultimatums:
+        named = np.array([u in ult.units for u in units])
+        entity_named = np.zeros(int(owner.max()) + 1 if len(owner) else 0, dtype=bool)
+        entity_named[owner[named]] = True
+        out = np.maximum(out, (entity_named[owner] & ~named).astype(float))
+    return out
+
+
 def _components(state: State, actors: Actors, ideology: np.ndarray, designated: np.ndarray,
                 distance: np.ndarray, trust: np.ndarray, index: dict[str, int]) -> dict:
     units, owner = [], []
@@ -189,7 +201,8 @@ def _components(state: State, actors: Actors, ideology: np.ndarray, designated: 
     c = len(units)
     out = {"comp_actor": np.array(owner, dtype=np.int64), "comp_is_leader": np.zeros(c, dtype=bool),
            "comp_leader_share": np.zeros(c), "comp_gap": np.zeros(c),
-           "comp_grievance": np.zeros(c), "comp_red_line": np.zeros(c), "comp_outside": np.zeros(c)}
+           "comp_grievance": np.zeros(c), "comp_red_line": np.zeros(c), "comp_outside": np.zeros(c),
+           "comp_ultimatum": np.zeros(c)}
     if c == 0:
         return out
     u = np.array(units)
@@ -228,5 +241,6 @@ def _components(state: State, actors: Actors, ideology: np.ndarray, designated: 
         comp_grievance=state.grievance[u, leader_unit[own]],
         comp_red_line=red_dep * others_designated,
         comp_outside=outside.max(axis=1) if outside.shape[1] > 1 else np.zeros(c),
+        comp_ultimatum=_comp_ultimatum(state, u, own),
     )
     return out

@@ -91,15 +91,18 @@ class Ledger:
                 del self.state.rooms[rid]
 
     def coordinate(self, a: str, b: str) -> None:
-        """a wants to coordinate with b: join b's room, bring b into a's, or form one."""
+        """a wants to coordinate with b: join b's room (leaving its own: one room
+        at a time), bring b into a's, or form a room with b."""
         rooms_a, rooms_b = self.state.rooms_of(a), self.state.rooms_of(b)
         if set(rooms_a) & set(rooms_b):
             return
-        if rooms_b and not rooms_a:
+        if rooms_b:
+            for rid in rooms_a:
+                self.leave_room(a, rid)
             self.join_room(a, self._biggest(rooms_b))
-        elif rooms_a and not rooms_b:
+        elif rooms_a:
             self.join_room(b, self._biggest(rooms_a))
-        elif not rooms_a and not rooms_b:
+        else:
             self.form_room(a, b)
 
     def _biggest(self, rids: list[str]) -> str:
@@ -222,6 +225,23 @@ class Ledger:
         self.record("infighting_started", self.ids(a) + self.ids(b), "",
                     f"{';'.join(self.ids(a))} vs {';'.join(self.ids(b))}")
         self._grieve(b, a, 1.0)
+        self._upset_components(a, b)
+
+    def _upset_components(self, attacker: str, target: str) -> None:
+        """Components of an attacking entity that are ideologically close to the
+        target resent their leader for the attack (Zenki leaving HTS, 2017)."""
+        st = self.state
+        comps = self.units(attacker)
+        victims = self.units(target)
+        if len(comps) < 2 or not victims:
+            return
+        leader = max(comps, key=lambda u: st.strength[u])
+        x_target = np.average(st.ideology[victims], axis=0,
+                              weights=st.strength[victims] + 1e-9)
+        for u in comps:
+            if u != leader:
+                d = float(np.sqrt(((st.ideology[u] - x_target) ** 2).mean()))
+                st.grievance[u, leader] += max(0.0, 1.0 - 2.0 * d)
 
     def end_fight(self, k: tuple[str, str], how: str) -> None:
         fight = self.state.fights.pop(k)

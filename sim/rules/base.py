@@ -63,6 +63,7 @@ class Observation:
     comp_grievance: np.ndarray    # (C,) its grievance towards the entity's leader
     comp_red_line: np.ndarray     # (C,) its dependence on red-line backers if the entity is designated
     comp_outside: np.ndarray      # (C,) its best affinity to an actor outside the entity
+    comp_ultimatum: np.ndarray    # (C,) its entity is under an ultimatum that does not name it
 
     @property
     def n_actors(self) -> int:

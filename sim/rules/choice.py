@@ -24,10 +24,7 @@ def valid_options(obs: Observation) -> np.ndarray:
     mask[:, NONE] = True
     mask[:, LEAVE] = obs.in_room
     mask[:, DISSOLVE] = True
-    # One operations room at a time: two actors already in (different) rooms
-    # cannot coordinate until one of them leaves.
-    both_in_rooms = obs.in_room[:, None] & obs.in_room[None, :]
-    mask[:, N_SINGLE:N_SINGLE + m] = other & ~obs.same_room & ~obs.fighting & ~both_in_rooms
+    mask[:, N_SINGLE:N_SINGLE + m] = other & ~obs.same_room & ~obs.fighting
     mask[:, N_SINGLE + m:N_SINGLE + 2 * m] = other & ~obs.vetoed & ~obs.fighting
     mask[:, N_SINGLE + 2 * m:] = other & ~obs.fighting
     mask[~obs.alive, 1:] = False

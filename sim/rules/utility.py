@@ -47,7 +47,7 @@ class WeightedUtility(Rule):
                          "foreign_backing", "designated", "cohesion", "ultimatum",
                          "same_room", "room_gap", "room_red", "room_grievance", "fighting",
                          "comp_leader_share", "comp_gap", "comp_grievance",
-                         "comp_red_line", "comp_outside"}),
+                         "comp_red_line", "comp_outside", "comp_ultimatum"}),
         mechanisms=(1, 2, 3, 4, 5, 6, 7, 8, 9),
     )
 
@@ -69,11 +69,17 @@ class WeightedUtility(Rule):
         balancing = fear @ fear.T
         np.fill_diagonal(balancing, 0.0)
 
+        # A group under attack seeks the protection of a stronger group that is
+        # not its attacker (Jund al-Aqsa into JFS, 2016; six factions into Ahrar, 2017).
+        attacked = obs.fighting.any(axis=1).astype(float)
+        protection = attacked[:, None] * np.maximum(pair_share - 0.5, 0.0) * ~obs.fighting
+
         coordinate = (aff + p.threat_coordination * shared_threat
                       + 0.5 * obs.in_room[None, :] - p.coordination_cost)
         merge = (aff + 0.5 * p.threat_coordination * shared_threat
                  + p.cover_seeking * (obs.designated[:, None] & ~obs.designated[None, :])
                  + p.balancing_weight * balancing
+                 + p.protection_weight * protection
                  + 1.0 * same_room
                  - p.dominance_weight * subordination
                  - p.merge_cost * (0.5 + obs.cohesion[:, None]))
@@ -115,6 +121,7 @@ class WeightedUtility(Rule):
                   + p.line_weight * p.ideology_weight * (obs.comp_gap - p.line_tolerance)
                   + p.grievance_weight * obs.comp_grievance
                   + bp * p.red_line_weight * obs.comp_red_line
+                  + bp * p.ultimatum_weight * obs.comp_ultimatum
                   + 0.25 * np.maximum(obs.comp_outside, 0.0)
                   - p.defection_cost * (0.5 + cohesion))
 
