@@ -76,6 +76,7 @@ def search(spec: CalibrationSpec, base: Path, study: optuna.Study, executor: Exe
             study.tell(t.number, state=optuna.trial.TrialState.FAIL)
     deadline = time.monotonic() + 60.0 * minutes
     pending = {}
+    failures: list[str] = []
     bar = tqdm(total=trials, initial=min(done, trials), desc=f"calibrate {spec.name}",
                unit="trial", dynamic_ncols=True)
     try:
@@ -92,7 +93,15 @@ def search(spec: CalibrationSpec, base: Path, study: optuna.Study, executor: Exe
             finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             for fut in finished:
                 trial = pending.pop(fut)
-                result = fut.result()
+                try:
+                    result = fut.result()
+                except Exception as err:  # a crashing parameter set is a failed trial
+                    study.tell(trial, state=optuna.trial.TrialState.FAIL)
+                    failures.append(f"trial {trial.number}: {type(err).__name__}: {err}")
+                    bar.write(f"trial {trial.number} failed: {type(err).__name__}: {err}")
+                    if len(failures) > max(5, 0.1 * (done + 1)):
+                        raise RuntimeError("too many failed trials; first: " + failures[0]) from err
+                    continue
                 for k in METRICS:
                     trial.set_user_attr(k, result[k])
                 trial.set_user_attr("per_seed_fit", result["per_seed_fit"])

@@ -30,6 +30,8 @@ def partner_matrix(state: State, actors: Actors) -> np.ndarray:
     same_room = incidence @ incidence.T > 0
     a = actors.of_unit
     alive = a >= 0
+    if m == 0:
+        return np.zeros((state.n, state.n), dtype=bool)
     safe = np.where(alive, a, 0)
     same_entity = a[:, None] == a[None, :]
     partners = (same_room[np.ix_(safe, safe)] | same_entity) & alive[:, None] & alive[None, :]
