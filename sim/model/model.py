@@ -94,7 +94,7 @@ class CoalitionModel(mesa.Model):
         self.ledger.month, self.ledger.t = self.month, self.t
         self._exogenous()
         intensity = self.schedule.intensity[self.t]
-        actors = actors_of(st)
+        actors = actors_of(st, self.last_actors)
         battlefield(st, actors, p, intensity, self._escalation())
         self._fights()
         for u in np.flatnonzero(st.alive & (st.strength < p.min_strength)):
@@ -102,12 +102,13 @@ class CoalitionModel(mesa.Model):
                 self._dissolve_faction(int(u))
         for ent in st.entities.values():
             ent.cohesion = min(0.9, ent.cohesion + 0.02)
-        actors = actors_of(st)
+        actors = actors_of(st, actors)
         if actors.keys:
             obs = observe(st, actors, p, intensity, self.t)
             decisions = self.rule.decide(obs, self.rng)
             self._resolve(obs, actors, decisions)
-            self.last_observation, self.last_actors = obs, actors
+            self.last_observation = obs
+        self.last_actors = actors
         self._record()
         self.t += 1
 
@@ -303,17 +304,16 @@ class CoalitionModel(mesa.Model):
         for room in st.rooms.values():
             for key in room.members:
                 rooms.setdefault(key, []).append(room.id)
-        for u in range(st.n):
-            alive = bool(st.alive[u])
-            key = st.actor_of[u] if alive else ""
-            tr.m_month.append(month)
-            tr.m_faction.append(st.ids[u])
-            tr.m_entity.append(key)
-            tr.m_rooms.append(";".join(sorted(rooms.get(key, []))) if alive else "")
-            tr.m_strength.append(int(round(float(st.strength[u]))))
-            tr.m_alive.append(alive)
-        for u in range(st.n):
-            tr.names[st.ids[u]] = st.names[u]
+        alive = st.alive.tolist()
+        keys = [k if a else "" for k, a in zip(st.actor_of, alive)]
+        joined = {k: ";".join(sorted(v)) for k, v in rooms.items()}
+        tr.m_month.extend([month] * st.n)
+        tr.m_faction.extend(st.ids)
+        tr.m_entity.extend(keys)
+        tr.m_rooms.extend([joined.get(k, "") for k in keys])
+        tr.m_strength.extend(np.rint(st.strength).astype(np.int64).tolist())
+        tr.m_alive.extend(alive)
+        tr.names.update(zip(st.ids, st.names))
         for key, ent in st.entities.items():
             tr.entity_names[key] = ent.name
         for rid, room in st.rooms.items():

@@ -27,6 +27,8 @@ class Actors:
     starts: np.ndarray          # (M,) where each actor's block starts in `order`
     strength: np.ndarray        # (M,)
     weight: np.ndarray          # (len(order),) faction strength / actor strength, in `order`
+    block: np.ndarray           # (len(order),) actor index of each entry of `order`
+    version: int                # state.version it was computed at
 
     @property
     def singletons(self) -> bool:
@@ -52,7 +54,16 @@ class Actors:
         return np.maximum.reduceat(x[self.order].astype(np.int8), self.starts) > 0
 
 
-def actors_of(state: State) -> Actors:
+def actors_of(state: State, previous: Actors | None = None) -> Actors:
+    """The month's actors. When nothing organisational changed since
+    `previous` was computed, only strengths and weights are refreshed."""
+    if previous is not None and previous.version == state.version:
+        order, starts = previous.order, previous.starts
+        strength = np.add.reduceat(state.strength[order], starts) if len(starts) else np.zeros(0)
+        weight = state.strength[order] / np.maximum(strength, 1e-9)[previous.block]
+        return Actors(keys=previous.keys, of_unit=previous.of_unit, order=order, starts=starts,
+                      strength=strength, weight=weight, block=previous.block,
+                      version=state.version)
     keys: list[str] = []
     index: dict[str, int] = {}
     of_unit = np.full(state.n, -1, dtype=np.int64)
@@ -68,9 +79,10 @@ def actors_of(state: State) -> Actors:
     counts = np.bincount(of_unit[order], minlength=len(keys))
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
     strength = np.add.reduceat(state.strength[order], starts) if len(keys) else np.zeros(0)
-    weight = state.strength[order] / np.repeat(np.maximum(strength, 1e-9), counts)
+    block = np.repeat(np.arange(len(keys)), counts)
+    weight = state.strength[order] / np.maximum(strength, 1e-9)[block]
     return Actors(keys=keys, of_unit=of_unit, order=order, starts=starts, strength=strength,
-                  weight=weight)
+                  weight=weight, block=block, version=state.version)
 
 
 def pairwise_distance(x: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:

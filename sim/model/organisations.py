@@ -57,6 +57,7 @@ class Ledger:
 
     def record(self, kind: str, actors, entity: str = "", detail: str = "") -> None:
         self.events.append(Event(self.month, kind, tuple(actors), entity, detail))
+        self.state.version += 1
 
     # ---- rooms --------------------------------------------------------------
 

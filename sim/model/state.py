@@ -84,6 +84,7 @@ class State:
     fights: dict[tuple[str, str], Fight] = field(default_factory=dict)
     ultimatums: list[Ultimatum] = field(default_factory=list)
     counters: dict[str, int] = field(default_factory=lambda: {"R": 0, "E": 0})
+    version: int = 0            # bumped by every organisational change (see Ledger.record)
 
     @property
     def n(self) -> int:
