@@ -379,6 +379,9 @@ def _validate(doc: LocatedYaml) -> SweepSpec:
     try:
         return validate(SweepSpec, doc)
     except InputError as err:
+        err.message = err.message.replace("against `coalsim schema`", "against docs/sweeps.md")
+        err.message = err.message.removeprefix("Value error, ")
+        err.args = (err.message,)
         # pydantic names the branch of the discriminated union in the key path
         if err.key:
             parts = [p for p in err.key.split(".") if p not in _DESIGN_TAGS]
