@@ -112,6 +112,24 @@ def observe(state: State, actors: Actors, params: Parameters, intensity: np.ndar
     overlap = shared / np.maximum(exposure, 1e-9)[:, None]
     overlap[eye] = 0.0
 
+    # What coordinating would bring on the battlefield: the share of i's
+    # losses that j's whole group (j and its room partners) would absorb.
+    index = {k: i for i, k in enumerate(actors.keys)}
+    room_rows = [[index[k] for k in r.members if k in index] for r in state.rooms.values()]
+    incidence = np.zeros((m, len(room_rows)))
+    for r, rows in enumerate(room_rows):
+        incidence[rows, r] = 1.0
+    same_room = (incidence @ incidence.T > 0) & ~eye
+    group = same_room | eye
+    fighters = S[:, None] * actors.mean(state.presence)                   # (M, F) on each front
+    weight = fighters * intensity[None, :]
+    weight = weight / np.maximum(weight.sum(axis=1, keepdims=True), 1e-9)
+    partner = group.astype(float) @ fighters                              # (M, F) j's group
+    support = (weight[:, None, :] * partner[None, :, :]
+               / np.maximum(fighters[:, None, :] + partner[None, :, :], 1e-9)).sum(axis=2)
+    mates = same_room.astype(float) @ fighters                            # (M, F) i's partners
+    room_support = (weight * mates / np.maximum(fighters + mates, 1e-9)).sum(axis=1)
+
     # Backers.
     unity = (dep * state.unity[None, :]) @ dep.T
     red_dep = dep @ state.red_line.astype(float)                      # (M,)
@@ -130,12 +148,6 @@ def observe(state: State, actors: Actors, params: Parameters, intensity: np.ndar
     foreign_backing = dep @ state.funding
 
     # Rooms.
-    index = {k: i for i, k in enumerate(actors.keys)}
-    room_rows = [[index[k] for k in r.members if k in index] for r in state.rooms.values()]
-    incidence = np.zeros((m, len(room_rows)))
-    for r, rows in enumerate(room_rows):
-        incidence[rows, r] = 1.0
-    same_room = (incidence @ incidence.T > 0) & ~eye
     in_room = incidence.sum(axis=1) > 0
     trust = actors.mean_pairs(state.trust)
     grievance = actors.mean_pairs(state.grievance)
@@ -168,6 +180,7 @@ def observe(state: State, actors: Actors, params: Parameters, intensity: np.ndar
     return Observation(
         params=params, strength=S, share=S / total, ideology=ideology,
         hardline=ideology.mean(axis=1), threat=actors.mean(state.threat), overlap=overlap,
+        support=support, room_support=room_support, group=group, red_dependence=red_dep,
         distance=distance, trust=trust, grievance=grievance, unity=unity, red_line=red_line,
         intolerance=intolerance, vetoed=vetoed, foreign_backing=foreign_backing,
         designated=designated, cohesion=cohesion, ultimatum=ultimatum, same_room=same_room,

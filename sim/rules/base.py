@@ -38,6 +38,10 @@ class Observation:
     hardline: np.ndarray          # (M,) mean of `ideology`: 0 moderate/nationalist, 1 hardline
     threat: np.ndarray            # (M,) smoothed monthly loss fraction, relative to loss_rate
     overlap: np.ndarray           # (M, M) share of i's front exposure where j is present too
+    support: np.ndarray           # (M, M) share of i's front losses that j's group (j and its room) would absorb
+    room_support: np.ndarray      # (M,) share of i's front losses its present room partners absorb
+    group: np.ndarray             # (M, M) bool: k is j itself or in j's room ([j, k])
+    red_dependence: np.ndarray    # (M,) dependence on backers with a red line
     distance: np.ndarray          # (M, M) ideological distance on [0, 1]
     trust: np.ndarray             # (M, M) on [0, 1]
     grievance: np.ndarray         # (M, M) >= 0, i's grievance towards j

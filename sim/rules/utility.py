@@ -42,7 +42,8 @@ class WeightedUtility(Rule):
     name = "utility"
     classifier = Classifier(
         stochastic=True,
-        reads=frozenset({"strength", "share", "hardline", "threat", "overlap", "distance",
+        reads=frozenset({"strength", "share", "hardline", "threat", "support", "room_support",
+                         "group", "red_dependence", "distance",
                          "trust", "grievance", "unity", "red_line", "intolerance",
                          "foreign_backing", "designated", "cohesion", "ultimatum",
                          "same_room", "room_gap", "room_red", "room_grievance", "fighting",
@@ -57,8 +58,18 @@ class WeightedUtility(Rule):
         bp = p.backer_pressure
         aff = affinity(obs)
         threat = p.loss_sensitivity * obs.threat
-        shared_threat = threat[:, None] * obs.overlap
+        # Mechanism 1: coordination pays by the share of one's losses the
+        # partner's whole group would absorb, weighed by the threat one feels.
+        relief = threat[:, None] * obs.support
         same_room = obs.same_room.astype(float)
+        # Joining j means joining j's room: affinity to the group, strength-
+        # weighted, with the red line applying if anyone in it is designated.
+        group = obs.group.astype(float)
+        weights = group * obs.strength[None, :]
+        aff_group = (aff @ weights.T) / np.maximum(weights.sum(axis=1), 1e-9)[None, :]
+        group_designated = (group @ obs.designated.astype(float)) > 0
+        aff_group = aff_group - obs.params.backer_pressure * p.red_line_weight * (
+            obs.red_dependence[:, None] * (group_designated[None, :] & ~obs.designated[None, :]))
 
         # Mechanism 4: relative power. A weaker partner fears a merger with a
         # much stronger one; groups threatened by the same dominant rival balance.
@@ -74,9 +85,8 @@ class WeightedUtility(Rule):
         attacked = obs.fighting.any(axis=1).astype(float)
         protection = attacked[:, None] * np.maximum(pair_share - 0.5, 0.0) * ~obs.fighting
 
-        coordinate = (aff + p.threat_coordination * shared_threat
-                      + 0.5 * obs.in_room[None, :] - p.coordination_cost)
-        merge = (aff + 0.5 * p.threat_coordination * shared_threat
+        coordinate = aff_group + p.threat_coordination * relief - p.coordination_cost
+        merge = (aff + 0.5 * p.threat_coordination * relief
                  + p.cover_seeking * (obs.designated[:, None] & ~obs.designated[None, :])
                  + p.balancing_weight * balancing
                  + p.protection_weight * protection
@@ -104,7 +114,7 @@ class WeightedUtility(Rule):
                  + bp * p.red_line_weight * partner_red
                  + p.grievance_weight * partner_grievance
                  - p.trust_weight * partner_trust
-                 - 0.5 * p.threat_coordination * threat
+                 - p.threat_coordination * threat * obs.room_support
                  - p.coordination_cost)
         expel = (p.line_weight * p.ideology_weight * (obs.room_gap - p.line_tolerance - 0.1)
                  + bp * p.red_line_weight * obs.room_red
