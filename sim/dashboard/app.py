@@ -10,6 +10,8 @@ $COALSIM_DASHBOARD_ROOT. Each browser tab gets its own session.
 from __future__ import annotations
 
 import html
+import os
+import sys
 import time
 from pathlib import Path
 
@@ -22,17 +24,22 @@ from sim.errors import InputError
 
 PLAY_INTERVAL = 0.7      # seconds between months while playing
 LOG_LIMIT = 400          # newest events shown in the log
+TIMING = os.environ.get("COALSIM_DASHBOARD_TIMING") == "1"   # print render times to stderr
 
 CSS = """
 .coalsim-event-log { max-height: 460px; overflow-y: auto; font-size: 13px; line-height: 1.35; }
-.coalsim-event-log .month { font-weight: 600; margin-top: 6px; }
-.coalsim-event-log .row { margin-left: 10px; }
-.coalsim-event-log .kind { font-weight: 600; }
-.coalsim-event-log .input { color: #6a3d9a; }
+.coalsim-event-log .cs-month { font-weight: 600; margin-top: 6px; }
+.coalsim-event-log .cs-event { margin-left: 10px; }
+.coalsim-event-log .cs-kind { font-weight: 600; }
+.coalsim-event-log .cs-input { color: #6a3d9a; }
 .coalsim-compare { font-size: 13px; line-height: 1.35; }
 .coalsim-compare td { vertical-align: top; padding: 2px 8px 2px 0; }
 .coalsim-image img, img.coalsim-image { max-width: 100%; height: auto; }
 .coalsim-status { font-size: 15px; font-weight: 600; }
+.coalsim-legend { font-size: 12px; line-height: 1.5; }
+.coalsim-legend .cs-key { display: inline-block; margin-right: 12px; white-space: nowrap; }
+.coalsim-legend .cs-swatch { display: inline-block; width: 14px; height: 3px; margin-right: 4px;
+                             vertical-align: middle; }
 """
 
 
@@ -54,14 +61,20 @@ def _scenario_options(root: Path, current: Path) -> dict[str, Path]:
 def _log_html(log) -> str:
     parts = []
     for month, rows in log:
-        parts.append(f'<div class="month">{html.escape(month)}</div>')
+        parts.append(f'<div class="cs-month">{html.escape(month)}</div>')
         for r in rows:
-            cls = "row" if r.endogenous else "row input"
-            parts.append(f'<div class="{cls}"><span class="kind" style="color:{r.colour}">'
+            cls = "cs-event" if r.endogenous else "cs-event cs-input"
+            parts.append(f'<div class="{cls}"><span class="cs-kind" style="color:{r.colour}">'
                          f'{html.escape(r.label)}</span>: {html.escape(r.text)}</div>')
     if not parts:
         parts.append("<i>No events yet: press Step or Play.</i>")
     return "".join(parts)
+
+
+def _legend_html(entries) -> str:
+    return "".join(
+        f'<span class="cs-key"><span class="cs-swatch" style="background:{colour}"></span>'
+        f"{html.escape(name)}</span>" for name, colour in entries)
 
 
 def _compare_html(month: str | None, documented, simulated, names, upcoming) -> str:
@@ -88,6 +101,7 @@ def _compare_html(month: str | None, documented, simulated, names, upcoming) -> 
 def _render(session: Session):
     """Everything drawn from one state of the session, taken under its lock so that
     a month being simulated in the play thread is never half-read."""
+    started = time.perf_counter()
     with session.lock:
         snap = session.snapshot
         start, end = session.months
@@ -97,7 +111,8 @@ def _render(session: Session):
         network = views.figure_png(views.network_figure(snap, session.layout,
                                                         reference_strength=reference))
         strength = views.figure_png(views.strength_figure(
-            trajectory, start, end, initial=dict(zip(initial.ids, initial.strength))))
+            trajectory, start, end, initial=dict(zip(initial.ids, initial.strength)),
+            legend=False))
         counts = views.figure_png(views.counts_figure(session.history, start, end))
         names = dict(zip(snap.ids, snap.names))
         names.update(trajectory.names)
@@ -109,7 +124,11 @@ def _render(session: Session):
             simulated = [e for e in trajectory.events if e.month == month] if month else []
             compare = _compare_html(month, session.documented_in(month), simulated, names,
                                     session.next_documented(month))
-    return network, strength, counts, log, names, compare
+    if TIMING:
+        print(f"coalsim-dashboard render t={snap.t} {time.perf_counter() - started:.3f}s",
+              file=sys.stderr, flush=True)
+    return network, strength, counts, log, names, compare, _legend_html(
+        views.strength_colours(trajectory))
 
 
 @solara.component
@@ -171,20 +190,22 @@ def Dashboard(session: Session, root: Path):
 
     # ---- controls ------------------------------------------------------------------
     with solara.Sidebar():
-        solara.Markdown("### Scenario")
+        solara.HTML(tag="h3", unsafe_innerHTML="Scenario")
         solara.Select(label="Scenario", values=list(options), value=current_label,
                       on_value=lambda label: apply(scenario_path=options[label]))
         solara.InputInt("Seed", value=session.seed, on_value=lambda s: apply(seed=s))
-        solara.Markdown("### Parameters")
+        solara.HTML(tag="h3", unsafe_innerHTML="Parameters")
         for name, (label, lo, hi, stepsize) in SLIDERS.items():
-            solara.SliderFloat(label, value=session.parameters[name], min=lo, max=hi,
-                               step=stepsize, thumb_label="always",
+            value = session.parameters[name]
+            solara.SliderFloat(f"{label}: {value:g}", value=value, min=lo, max=hi,
+                               step=stepsize, thumb_label=True,
                                on_value=lambda v, name=name: apply(parameters={name: v}))
         solara.Button("Scenario defaults", text=True, small=True,
                       on_click=lambda: apply(parameters=session.default_parameters()))
-        solara.Markdown("Changing the scenario, the seed or a parameter restarts the run "
-                        "from its first month. The same settings and seed always give the "
-                        "same run.")
+        solara.HTML(tag="p", unsafe_innerHTML=(
+            "Changing the scenario, the seed or a parameter restarts the run from its first "
+            "month. The same settings and seed always give the same run."),
+            style="font-size: 13px; color: #444")
 
     # ---- status and buttons ------------------------------------------------------------
     snap = session.snapshot
@@ -193,7 +214,7 @@ def Dashboard(session: Session, root: Path):
               f"seed {session.seed}")
     if session.finished:
         status += " - run finished, press Reset"
-    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+    with solara.Row(style="align-items: center; flex-wrap: wrap"):
         solara.Button("Step", on_click=step, disabled=session.finished or playing.value,
                       color="primary")
         solara.Button("Pause" if playing.value else "Play",
@@ -209,14 +230,15 @@ def Dashboard(session: Session, root: Path):
     # ---- pictures and log (rendered once per model change) ------------------------------------
     rendered = solara.use_memo(lambda: _render(session), [id(session), session.version,
                                                            version.value])
-    network_png, strength_png, counts_png, log, names, compare = rendered
+    network_png, strength_png, counts_png, log, names, compare, legend = rendered
 
     with solara.Columns([3, 2]):
         with solara.Card("Faction network", margin=0):
             solara.Image(network_png, width="100%", classes=["coalsim-image", "coalsim-network"])
-            solara.Markdown("Node area: fighters. Colour: merged entity (grey: on its own). "
-                            "Thick line: components of one entity; dashed blue: operations "
-                            "room; dotted red with a cross: infighting.")
+            solara.HTML(tag="p", unsafe_innerHTML=(
+                "Node area: fighters. Colour: merged entity (grey: on its own). Thick line: "
+                "components of one entity; dashed blue: operations room; dotted red with a "
+                "cross: infighting."), style="font-size: 13px; color: #444")
         with solara.Column():
             if compare:
                 with solara.Card("Documented and simulated this month", margin=0):
@@ -228,5 +250,6 @@ def Dashboard(session: Session, root: Path):
     with solara.Columns([1, 1]):
         with solara.Card(margin=0):
             solara.Image(strength_png, width="100%", classes=["coalsim-image", "coalsim-strength"])
+            solara.HTML(tag="div", unsafe_innerHTML=legend, classes=["coalsim-legend"])
         with solara.Card(margin=0):
             solara.Image(counts_png, width="100%", classes=["coalsim-image", "coalsim-counts"])

@@ -24,7 +24,7 @@ from sim.trajectory import ENDOGENOUS, Event, Trajectory
 
 # Colour-blind-friendly palette (Okabe-Ito, then tab10 extras) for merged entities.
 PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
-           "#8c564b", "#bcbd22", "#17becf", "#9467bd", "#7f7f7f")
+           "#8c564b", "#bcbd22", "#17becf", "#9467bd", "#e377c2")
 STANDALONE = "#d9d9d9"
 ROOM_COLOUR = "#1f5fa8"
 FIGHT_COLOUR = "#c0142b"
@@ -62,31 +62,26 @@ def entity_colour(key: str) -> str:
     return PALETTE[index % len(PALETTE)]
 
 
-def figure_png(fig: Figure, dpi: int = 80) -> bytes:
-    """The figure as PNG bytes."""
+DPI = 80
+
+
+def figure_png(fig: Figure) -> bytes:
+    """The figure as PNG bytes (at the figure's own resolution, `DPI`)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
+    fig.savefig(buf, format="png", dpi="figure")
     return buf.getvalue()
 
 
-def _blank(fig: Figure | None, size: tuple[float, float]) -> Figure:
-    """A new figure, or `fig` cleared for reuse. Reusing a figure keeps its
-    renderer, whose text-size cache makes redrawing several times faster."""
-    if fig is None:
-        return Figure(figsize=size)
-    fig.clear()
-    fig.set_size_inches(size)
-    return fig
-
-
 def _month_axis(ax, start: str, end: str) -> None:
+    """Months from `start` to `end` on the x axis, with room on the left for the
+    state before the first month (plotted at `start` - 1)."""
     lo, hi = to_index(start), to_index(end)
-    ax.set_xlim(lo - 0.5, hi + 0.5)
+    ax.set_xlim(lo - 1.5, hi + 0.5)
     span = hi - lo + 1
-    step = 1 if span <= 12 else 3 if span <= 36 else 6 if span <= 72 else 12
+    step = next((k for k in (1, 2, 3, 6, 12, 24, 60) if span / k <= 7), 120)
     ticks = [i for i in range(lo, hi + 1) if (i - lo) % step == 0]
     ax.set_xticks(ticks)
-    ax.set_xticklabels([to_month(i) for i in ticks], rotation=45, ha="right", fontsize=7)
+    ax.set_xticklabels([to_month(i) for i in ticks], fontsize=7)
 
 
 def _representative(snap, key: str, index: dict[str, int]) -> int | None:
@@ -101,7 +96,7 @@ def _representative(snap, key: str, index: dict[str, int]) -> int | None:
 
 def network_figure(snap, layout: dict[str, tuple[float, float]], *,
                    reference_strength: float | None = None, title: str | None = None,
-                   size: tuple[float, float] = (7.0, 5.6), fig: Figure | None = None) -> Figure:
+                   size: tuple[float, float] = (7.0, 5.6)) -> Figure:
     """The factions as a network at one moment.
 
     Node area is proportional to strength (scaled by `reference_strength`,
@@ -111,8 +106,8 @@ def network_figure(snap, layout: dict[str, tuple[float, float]], *,
     dashed blue between room partners (their strongest factions); dotted red
     between the two sides of an active fight. Positions come from `layout`.
     """
-    fig = _blank(fig, size)
-    ax = fig.add_axes((0.0, 0.0, 1.0, 0.94))
+    fig = Figure(figsize=size, dpi=DPI)
+    ax = fig.add_axes((0.0, 0.11, 1.0, 0.84))
     ax.set_axis_off()
     index = {fid: u for u, fid in enumerate(snap.ids)}
     xy = np.array([layout.get(fid, (0.0, 0.0)) for fid in snap.ids], dtype=float)
@@ -167,7 +162,7 @@ def network_figure(snap, layout: dict[str, tuple[float, float]], *,
     # Stable frame: the layout's bounds, not the data drawn this month.
     if len(xy):
         lo, hi = xy.min(axis=0), xy.max(axis=0)
-        pad = np.maximum((hi - lo) * 0.14, 0.25)
+        pad = np.maximum((hi - lo) * np.array([0.16, 0.1]), 0.25)
         ax.set_xlim(lo[0] - pad[0], hi[0] + pad[0])
         ax.set_ylim(lo[1] - pad[1] * 1.3, hi[1] + pad[1])
 
@@ -177,8 +172,8 @@ def network_figure(snap, layout: dict[str, tuple[float, float]], *,
                Patch(facecolor=STANDALONE, edgecolor="#333333", label="on its own")]
     handles += [Patch(facecolor=entity_colour(k), edgecolor="#333333",
                       label=_short(snap.display(k), 28)) for k in sorted(merged)]
-    ax.legend(handles=handles, loc="upper left", fontsize=7, frameon=True, framealpha=0.85,
-              bbox_to_anchor=(0.0, 1.0))
+    fig.legend(handles=handles, loc="lower center", fontsize=7, frameon=False,
+               ncol=min(len(handles), 4), columnspacing=1.2, handlelength=2.5)
     c = snap.counts
     heading = title or (snap.month or "start")
     ax.set_title(f"{heading}: {c['factions']} factions, {c['rooms']} rooms, "
@@ -204,13 +199,23 @@ def strength_series(trajectory: Trajectory) -> tuple[list[str], dict[str, np.nda
     return months, series
 
 
+def strength_colours(trajectory: Trajectory) -> list[tuple[str, str]]:
+    """(display name, line colour) of each faction in `strength_figure`, in order."""
+    return [(trajectory.names.get(fid, fid), _faction_colour(i))
+            for i, fid in enumerate(trajectory.factions)]
+
+
 def strength_figure(trajectory: Trajectory, start: str, end: str, *,
-                    initial: dict[str, float] | None = None,
-                    size: tuple[float, float] = (6.0, 3.4), fig: Figure | None = None) -> Figure:
-    """Fighters per faction over time (the whole run's months on the x axis)."""
-    fig = _blank(fig, size)
+                    initial: dict[str, float] | None = None, legend: bool = True,
+                    size: tuple[float, float] = (6.0, 3.4)) -> Figure:
+    """Fighters per faction over time (the whole run's months on the x axis).
+    `initial` adds the state before the first month; `legend=False` leaves the
+    legend out (the dashboard draws it as HTML from `strength_colours`, which
+    is several times cheaper than drawing it in the figure every step)."""
+    fig = Figure(figsize=size, dpi=DPI)
     ncol = 1 if len(trajectory.factions) <= 10 else 2
-    fig.subplots_adjust(left=0.1, right=0.74 if ncol == 1 else 0.6, bottom=0.2, top=0.91)
+    right = 0.97 if not legend else 0.74 if ncol == 1 else 0.6
+    fig.subplots_adjust(left=0.11, right=right, bottom=0.12, top=0.91)
     ax = fig.add_subplot()
     months, series = strength_series(trajectory)
     x0 = to_index(start) - 1
@@ -222,13 +227,15 @@ def strength_figure(trajectory: Trajectory, start: str, end: str, *,
         if initial and fid in initial:
             x, y = np.concatenate([[x0], xs]), np.concatenate([[initial[fid]], ys])
         ax.plot(x, y, color=colour, lw=1.5, label=_short(name, 22))
-    _month_axis(ax, to_month(x0) if initial else start, end)
+    _month_axis(ax, start, end)
     ax.set_ylabel("fighters", fontsize=8)
     ax.tick_params(axis="y", labelsize=7)
     ax.set_ylim(bottom=0)
     ax.set_title("Strength by faction", fontsize=9)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0), ncol=ncol, frameon=False)
+    if legend:
+        ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0), ncol=ncol,
+                  frameon=False)
     return fig
 
 
@@ -240,10 +247,10 @@ def _faction_colour(i: int) -> str:
 
 
 def counts_figure(history: Sequence, start: str, end: str, *,
-                  size: tuple[float, float] = (6.0, 3.0), fig: Figure | None = None) -> Figure:
+                  size: tuple[float, float] = (6.0, 3.0)) -> Figure:
     """Number of rooms, merged entities and active fights after each month."""
-    fig = _blank(fig, size)
-    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.22, top=0.9)
+    fig = Figure(figsize=size, dpi=DPI)
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.12, top=0.9)
     ax = fig.add_subplot()
     x0 = to_index(start) - 1
     xs = [x0 + snap.t for snap in history]
@@ -252,7 +259,7 @@ def counts_figure(history: Sequence, start: str, end: str, *,
                                ("fights", "active fights", FIGHT_COLOUR)):
         ax.step(xs, [snap.counts[key] for snap in history], where="post", color=colour, lw=1.8,
                 label=label)
-    _month_axis(ax, to_month(x0), end)
+    _month_axis(ax, start, end)
     top = max([max(s.counts["rooms"], s.counts["entities"], s.counts["fights"]) for s in history]
               + [3])
     ax.set_ylim(-0.2, top + 0.5)
