@@ -1,0 +1,271 @@
+"""Scripted "versus" tests of the `utility` rule, one per mechanism of DESIGN.md §4.
+
+Each test compares two hand-written observations that differ in one thing and
+checks that the utility of the option the mechanism is about moves the right
+way; where the effect is large enough at the default parameters it also checks
+the choice frequency over many seeded draws (fixed seeds, generous margins).
+Indices: actor 0 is the one whose choice is watched; `u(obs).merge[0, 1]` is
+0's utility of merging with 1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from contract import (COORDINATE, DISSOLVE, FIELDS, FIGHT, LEAVE, MERGE, decide_many, frequency,
+                      observation, vary)
+
+from sim.config.schema import Parameters
+from sim.rules.base import Utilities
+from sim.rules.choice import N_SINGLE, valid_options
+from sim.rules.utility import WeightedUtility
+
+RULE = WeightedUtility()
+SAME = [[0.4, 0.4, 0.4]] * 3
+
+
+def u(obs) -> Utilities:
+    return RULE.utilities(obs)
+
+
+def base3(**kw):
+    """Three equally strong, ideologically identical actors, no history."""
+    kw.setdefault("strength", [3000.0, 3000.0, 3000.0])
+    kw.setdefault("ideology", SAME)
+    return observation(3, **kw)
+
+
+# ---- 1. threat drives coordination ------------------------------------------------------
+
+
+def test_threat_with_front_overlap_raises_coordination() -> None:
+    fronts = [[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]]       # 0 and 1 hold the same front, 2 another
+    calm = base3(presence=fronts, threat=[0.0, 0.0, 0.0])
+    threatened = vary(calm, threat=[1.0, 1.0, 0.0])
+    assert u(threatened).coordinate[0, 1] > u(calm).coordinate[0, 1] + 1.0
+    # ... towards the partner on the same front, not towards one elsewhere:
+    assert u(threatened).coordinate[0, 1] > u(threatened).coordinate[0, 2] + 1.0
+    low = frequency(RULE, calm, 0, COORDINATE, 1)
+    high = frequency(RULE, threatened, 0, COORDINATE, 1)
+    assert high > low + 0.3, (low, high)
+
+
+def test_front_overlap_matters_under_threat() -> None:
+    apart = base3(presence=[[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]], threat=[1.0, 1.0, 0.0])
+    together = base3(presence=[[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]], threat=[1.0, 1.0, 0.0])
+    assert u(together).coordinate[0, 1] > u(apart).coordinate[0, 1] + 1.0
+    high = frequency(RULE, together, 0, COORDINATE, 1)
+    low = frequency(RULE, apart, 0, COORDINATE, 1)
+    assert high > low + 0.3, (low, high)
+
+
+# ---- 2. ideological distance blocks mergers and drives infighting ---------------------
+
+
+def test_ideological_distance_lowers_merge_and_raises_fight() -> None:
+    near = base3(distance=[[0, 0.1, 0.1], [0.1, 0, 0.1], [0.1, 0.1, 0]])
+    far = vary(near, distance=[[0, 0.6, 0.1], [0.6, 0, 0.1], [0.1, 0.1, 0]])
+    assert u(far).merge[0, 1] < u(near).merge[0, 1] - 0.5
+    assert u(far).fight[0, 1] > u(near).fight[0, 1] + 0.5
+    assert u(far).coordinate[0, 1] < u(near).coordinate[0, 1]
+    # With cheap fights the shift shows in what actors do.
+    cheap = Parameters(fight_cost=1.0)
+    near_c, far_c = vary(near, params=cheap), vary(far, params=cheap)
+    low = frequency(RULE, near_c, 0, FIGHT, 1, n=400)
+    high = frequency(RULE, far_c, 0, FIGHT, 1, n=400)
+    assert high > low + 0.1, (low, high)
+
+
+def test_ideology_weight_scales_the_distance_effect() -> None:
+    far = base3(distance=[[0, 0.6, 0.1], [0.6, 0, 0.1], [0.1, 0.1, 0]])
+    near = vary(far, distance=np.full((3, 3), 0.1) - np.eye(3) * 0.1)
+    gap1 = u(near).merge[0, 1] - u(far).merge[0, 1]
+    heavy = Parameters(ideology_weight=2.0)
+    gap2 = u(vary(near, params=heavy)).merge[0, 1] - u(vary(far, params=heavy)).merge[0, 1]
+    assert gap2 == pytest.approx(2 * gap1)
+
+
+# ---- 3. shared backers, red lines, vetoes --------------------------------------------
+
+
+def test_shared_backer_unity_push_raises_coordination_and_merger() -> None:
+    alone = base3()
+    pushed = vary(alone, unity=[[0, 1.0, 0], [1.0, 0, 0], [0, 0, 0]])
+    assert u(pushed).coordinate[0, 1] > u(alone).coordinate[0, 1] + 1.0
+    assert u(pushed).merge[0, 1] > u(alone).merge[0, 1] + 1.0
+    # backer_pressure scales it; at zero pressure the push does nothing.
+    off = Parameters(backer_pressure=0.0)
+    unpushed = u(vary(alone, params=off)).merge[0, 1]
+    assert u(vary(pushed, params=off)).merge[0, 1] == pytest.approx(unpushed)
+
+
+def test_red_line_backer_and_designated_partner_lower_association() -> None:
+    clean = base3(red_dep=[0.6, 0.0, 0.0])
+    designated = base3(red_dep=[0.6, 0.0, 0.0], designated=[1])
+    assert designated.red_line[0, 1] == pytest.approx(0.6)
+    assert u(designated).coordinate[0, 1] < u(clean).coordinate[0, 1] - 1.0
+    assert u(designated).merge[0, 1] < u(clean).merge[0, 1] - 1.0
+    # A client whose backer has no red line is not held back.
+    unbound_clean, unbound = base3(), base3(designated=[1])
+    assert u(unbound).coordinate[0, 1] == pytest.approx(u(unbound_clean).coordinate[0, 1])
+
+
+def test_red_line_pushes_a_client_out_of_a_room_with_a_designated_partner() -> None:
+    clean = base3(rooms=[[0, 1]], red_dep=[0.6, 0.0, 0.0])
+    tainted = base3(rooms=[[0, 1]], red_dep=[0.6, 0.0, 0.0], designated=[1])
+    assert u(tainted).leave[0] > u(clean).leave[0] + 1.0
+    # ... and the room's partners want the designated member out.
+    assert u(tainted).expel[1] > u(clean).expel[1]
+
+
+def test_red_line_pushes_a_component_out_of_a_designated_entity() -> None:
+    clean = base3(entities={0: [0.7, 0.3]})
+    tainted = vary(clean, comp_red_line=[0.0, 0.6])
+    assert u(tainted).defect[1] > u(clean).defect[1] + 1.0
+
+
+def test_veto_makes_merging_invalid() -> None:
+    keen = base3(unity=[[0, 3.0, 0], [3.0, 0, 0], [0, 0, 0]], params=Parameters(merge_cost=0.0))
+    vetoed = base3(unity=[[0, 3.0, 0], [3.0, 0, 0], [0, 0, 0]], params=Parameters(merge_cost=0.0),
+                   vetoes=[(0, 1)])
+    col = N_SINGLE + 3 + 1                        # merge block, target 1
+    assert valid_options(keen)[0, col] and not valid_options(vetoed)[0, col]
+    assert not valid_options(vetoed)[1, N_SINGLE + 3 + 0]
+    assert frequency(RULE, keen, 0, MERGE, 1) > 0.05
+    d = decide_many(RULE, vetoed, n=600)
+    assert not ((d.action == MERGE) & (((d.target == 1) & (np.arange(3) == 0))
+                                       | ((d.target == 0) & (np.arange(3) == 1)))).any()
+
+
+# ---- 4. relative power: defection from a dominant partner, balancing ------------------
+
+
+def test_dominant_leader_raises_defection() -> None:
+    even = base3(entities={0: [0.6, 0.4]}, cohesion=[0.2, 0.6, 0.6])
+    even = vary(even, comp_gap=[0.0, 0.45])
+    dominated = vary(even, comp_leader_share=[0.95, 0.95])
+    assert u(dominated).defect[1] > u(even).defect[1] + 1.0
+    low = decide_many(RULE, even, n=400).defect[:, 1].mean()
+    high = decide_many(RULE, dominated, n=400).defect[:, 1].mean()
+    assert high > low + 0.15, (low, high)
+
+
+def test_common_dominant_enemy_raises_merger_of_its_victims() -> None:
+    strength = [2000.0, 2000.0, 9000.0]
+    peace = base3(strength=strength)
+    war = base3(strength=strength, fights=[(0, 2), (1, 2)])
+    assert u(war).merge[0, 1] > u(peace).merge[0, 1] + 0.5
+    # The more dominant the common enemy, the stronger the wish to balance.
+    weak_enemy = base3(strength=[2000.0, 2000.0, 500.0], fights=[(0, 2), (1, 2)])
+    assert u(war).merge[0, 1] > u(weak_enemy).merge[0, 1] + 0.5
+
+
+def test_weaker_partner_fears_a_merger_with_a_much_stronger_one() -> None:
+    even = base3(strength=[3000.0, 3000.0, 3000.0])
+    lopsided = vary(even, strength=[1000.0, 9000.0, 3000.0])
+    assert u(lopsided).merge[0, 1] < u(even).merge[0, 1] - 0.5
+
+
+# ---- 5. hegemonic consolidation ----------------------------------------------------------
+
+
+def _hegemon(**kw):
+    ideo = [[0.9, 0.9, 0.9], [0.4, 0.4, 0.4], [0.4, 0.4, 0.4]]
+    kw.setdefault("distance", [[0, 0.3, 0.3], [0.3, 0, 0], [0.3, 0, 0]])
+    return observation(3, strength=[6000.0, 1000.0, 1000.0], ideology=ideo, **kw)
+
+
+def test_hardline_hegemon_prefers_attacking_a_foreign_backed_rival() -> None:
+    unbacked = _hegemon()
+    backed = vary(unbacked, foreign_backing=[0.0, 1.0, 0.0])
+    assert u(backed).fight[0, 1] > u(unbacked).fight[0, 1] + 0.5
+    # In one observation: the backed rival is the likelier target.
+    assert u(backed).fight[0, 1] > u(backed).fight[0, 2] + 0.5
+    cheap = Parameters(fight_cost=2.0)
+    d = decide_many(RULE, vary(backed, params=cheap), n=400)
+    assert d.rate(0, FIGHT, 1) > d.rate(0, FIGHT, 2) + 0.05
+
+
+def test_hegemony_needs_strength_and_a_hard_line() -> None:
+    obs = _hegemon(foreign_backing=[0.0, 1.0, 1.0])
+    # The strong attacking the weak, not the weak attacking the strong.
+    assert u(obs).fight[0, 1] > u(obs).fight[1, 0] + 0.5
+    # A moderate strong group has less taste for it than a hardline one.
+    moderate = vary(obs, hardline=[0.2, 0.4, 0.4])
+    assert u(obs).fight[0, 1] > u(moderate).fight[0, 1] + 0.5
+
+
+# ---- 6. a parent attacks a component that left it --------------------------------------
+
+
+def test_grievance_after_a_split_raises_fight() -> None:
+    before = base3()
+    betrayed = vary(before, grievance=[[0, 1.5, 0], [0, 0, 0], [0, 0, 0]])   # betrayal_grievance
+    assert u(betrayed).fight[0, 1] > u(before).fight[0, 1] + 1.0
+    assert u(betrayed).fight[0, 1] > u(betrayed).fight[0, 2] + 1.0
+    assert u(betrayed).merge[0, 1] < u(before).merge[0, 1]
+    cheap = Parameters(fight_cost=2.0)
+    low = frequency(RULE, vary(before, params=cheap), 0, FIGHT, 1, n=400)
+    high = frequency(RULE, vary(betrayed, params=cheap), 0, FIGHT, 1, n=400)
+    assert high > low + 0.1, (low, high)
+
+
+# ---- 7. a room sheds its extreme member -------------------------------------------------
+
+
+def test_member_far_from_the_room_line_leaves_and_is_expelled() -> None:
+    close = base3(rooms=[[0, 1, 2]])
+    close = vary(close, room_gap=[0.1, 0.1, 0.1])
+    extreme = vary(close, room_gap=[0.8, 0.1, 0.1])
+    assert u(extreme).leave[0] > u(close).leave[0] + 1.0
+    assert u(extreme).expel[0] > u(close).expel[0] + 1.0
+    assert frequency(RULE, extreme, 0, LEAVE) > frequency(RULE, close, 0, LEAVE) + 0.3
+    e_close = decide_many(RULE, close).expel[:, 0].mean()
+    e_far = decide_many(RULE, extreme).expel[:, 0].mean()
+    assert e_far > e_close + 0.2, (e_close, e_far)
+
+
+def test_room_gap_from_ideology_picks_the_outlier() -> None:
+    obs = observation(3, strength=[3000.0] * 3, rooms=[[0, 1, 2]],
+                      ideology=[[0.3, 0.3, 0.3], [0.35, 0.35, 0.35], [0.95, 0.95, 0.95]])
+    assert obs.room_gap[2] > obs.room_gap[0]
+    assert u(obs).leave[2] > u(obs).leave[0]
+    assert u(obs).expel[2] > u(obs).expel[0]
+
+
+# ---- 8. hardliners split from a moderating entity ---------------------------------------
+
+
+def test_component_far_from_the_entity_line_defects() -> None:
+    near = base3(entities={0: [0.6, 0.4]}, cohesion=[0.2, 0.6, 0.6])
+    near = vary(near, comp_gap=[0.0, 0.1])
+    far = vary(near, comp_gap=[0.0, 0.8])
+    assert u(far).defect[1] > u(near).defect[1] + 1.0
+    low = decide_many(RULE, near, n=400).defect[:, 1].mean()
+    high = decide_many(RULE, far, n=400).defect[:, 1].mean()
+    assert high > low + 0.3, (low, high)
+    # A leader never defects, however far its line drifts.
+    lead_far = vary(near, comp_gap=[0.9, 0.1])
+    assert not decide_many(RULE, lead_far, n=300).defect[:, 0].any()
+
+
+# ---- 9. ultimatums ----------------------------------------------------------------------------
+
+
+def test_ultimatum_raises_dissolution() -> None:
+    free = base3(strength=[200.0, 3000.0, 3000.0])
+    pressed = vary(free, ultimatum=[2.0, 0.0, 0.0])
+    assert u(pressed).dissolve[0] > u(free).dissolve[0] + 1.0
+    low = frequency(RULE, free, 0, DISSOLVE)
+    high = frequency(RULE, pressed, 0, DISSOLVE)
+    assert high > low + 0.3, (low, high)
+    # Big groups have more to lose: the same ultimatum moves a small group more.
+    assert u(pressed).dissolve[0] > u(vary(pressed, ultimatum=[0.0, 2.0, 0.0])).dissolve[1]
+
+
+def test_ultimatum_to_the_entity_raises_defection_of_components_it_does_not_name() -> None:
+    if "comp_ultimatum" not in FIELDS:
+        pytest.skip("Observation has no comp_ultimatum")
+    calm = base3(entities={0: [0.6, 0.4]})
+    pressed = vary(calm, comp_ultimatum=[0.0, 1.0])
+    assert u(pressed).defect[1] > u(calm).defect[1] + 1.0
