@@ -33,6 +33,7 @@ CSS = """
 .coalsim-event-log .cs-kind { font-weight: 600; }
 .coalsim-event-log .cs-input { color: #6a3d9a; }
 .coalsim-compare { font-size: 13px; line-height: 1.35; }
+.coalsim-documented { max-height: 340px; overflow-y: auto; }
 .coalsim-compare td { vertical-align: top; padding: 2px 8px 2px 0; }
 .coalsim-image img, img.coalsim-image { max-width: 100%; height: auto; }
 .coalsim-status { font-size: 15px; font-weight: 600; }

@@ -201,7 +201,8 @@ def strength_series(trajectory: Trajectory) -> tuple[list[str], dict[str, np.nda
 
 def strength_colours(trajectory: Trajectory) -> list[tuple[str, str]]:
     """(display name, line colour) of each faction in `strength_figure`, in order."""
-    return [(trajectory.names.get(fid, fid), _faction_colour(i))
+    n = len(trajectory.factions)
+    return [(trajectory.names.get(fid, fid), _faction_colour(i, n))
             for i, fid in enumerate(trajectory.factions)]
 
 
@@ -222,7 +223,7 @@ def strength_figure(trajectory: Trajectory, start: str, end: str, *,
     xs = np.array([to_index(m) for m in months], dtype=float)
     for i, (fid, ys) in enumerate(series.items()):
         name = trajectory.names.get(fid, fid)
-        colour = _faction_colour(i)
+        colour = _faction_colour(i, len(series))
         x, y = xs, ys
         if initial and fid in initial:
             x, y = np.concatenate([[x0], xs]), np.concatenate([[initial[fid]], ys])
@@ -239,11 +240,14 @@ def strength_figure(trajectory: Trajectory, start: str, end: str, *,
     return fig
 
 
-def _faction_colour(i: int) -> str:
+def _faction_colour(i: int, n: int) -> str:
+    """tab10 for up to ten factions; beyond, tab20 with its dark shades first."""
     import matplotlib
 
-    cmap = matplotlib.colormaps["tab20"]
-    return matplotlib.colors.to_hex(cmap(i % 20))
+    if n <= 10:
+        return matplotlib.colors.to_hex(matplotlib.colormaps["tab10"](i))
+    k = i % 20
+    return matplotlib.colors.to_hex(matplotlib.colormaps["tab20"](2 * k if k < 10 else 2 * (k - 10) + 1))
 
 
 def counts_figure(history: Sequence, start: str, end: str, *,
@@ -254,11 +258,12 @@ def counts_figure(history: Sequence, start: str, end: str, *,
     ax = fig.add_subplot()
     x0 = to_index(start) - 1
     xs = [x0 + snap.t for snap in history]
-    for key, label, colour in (("rooms", "operations rooms", ROOM_COLOUR),
-                               ("entities", "merged entities", "#007a5a"),
-                               ("fights", "active fights", FIGHT_COLOUR)):
-        ax.step(xs, [snap.counts[key] for snap in history], where="post", color=colour, lw=1.8,
-                label=label)
+    # Small vertical offsets keep lines that share a value (often 0) all visible.
+    for key, label, colour, shift in (("rooms", "operations rooms", ROOM_COLOUR, 0.05),
+                                      ("entities", "merged entities", "#007a5a", 0.0),
+                                      ("fights", "active fights", FIGHT_COLOUR, -0.05)):
+        ax.step(xs, [snap.counts[key] + shift for snap in history], where="post", color=colour,
+                lw=1.8, label=label)
     _month_axis(ax, start, end)
     top = max([max(s.counts["rooms"], s.counts["entities"], s.counts["fights"]) for s in history]
               + [3])
