@@ -8,10 +8,13 @@ on every registered rule.
 from __future__ import annotations
 
 from sim.rules.base import Classifier, Decisions, Observation, Rule, Utilities
+from sim.rules.landscape import LandscapeRule
+from sim.rules.mwc import MinimumWinningCoalition
 from sim.rules.simple import Inert, Random
 from sim.rules.utility import WeightedUtility
 
-RULES: dict[str, type[Rule]] = {cls.name: cls for cls in (WeightedUtility, Inert, Random)}
+RULES: dict[str, type[Rule]] = {cls.name: cls for cls in (WeightedUtility, Inert, Random,
+                                                          LandscapeRule, MinimumWinningCoalition)}
 
 
 def make_rule(name: str) -> Rule:
