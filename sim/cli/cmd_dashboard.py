@@ -128,6 +128,10 @@ def run(args: argparse.Namespace) -> int:
     env.update(OFFLINE_ENV)
     env[ENV_SCENARIO] = str(scenario.resolve())
     env[ENV_ROOT] = str(root.resolve())
+    # Solara warns on every page load over plain http at 127.0.0.1 that it falls back to
+    # SameSite=lax cookies: expected for a local server, so keep the terminal quiet.
+    quiet = "ignore:Cookies with samesite=none require https:UserWarning"
+    env["PYTHONWARNINGS"] = ",".join(w for w in (env.get("PYTHONWARNINGS"), quiet) if w)
     cmd = [sys.executable, "-m", "solara", "run", "sim.dashboard.app", "--production",
            "--host", args.host, "--port", str(port), "--no-open", "--log-level", "warning"]
     url = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '') else args.host}:{port}/"
