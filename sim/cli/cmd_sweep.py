@@ -30,7 +30,7 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("sweep", help="run a parameter sweep (grid, LHS, Sobol, Morris)",
                               description=DESCRIPTION, epilog=EPILOG,
                               formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("spec", metavar="SPEC", help="sweep spec YAML file")
+    p.add_argument("spec", metavar="SPEC", nargs="?", help="sweep spec YAML file")
     p.add_argument("--executor", choices=("serial", "processes", "dask"), default=None,
                    help="where runs execute (default: processes; dask with --scheduler)")
     p.add_argument("--workers", type=int, default=None, metavar="N",
@@ -59,6 +59,10 @@ def register(subparsers) -> None:
     p.add_argument("--dry-run", action="store_true",
                    help="validate the spec, print the design's size and stop")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--list-outcomes", action="store_true",
+                   help="list the outcomes a spec can name, with their arguments, and stop")
+    p.add_argument("--schema", action="store_true",
+                   help="print the JSON Schema of sweep specs and stop")
     p.set_defaults(func=run)
 
 
@@ -81,6 +85,23 @@ def run(args: argparse.Namespace) -> int:
     from sim.sweep.runner import default_out, run_sweep
     from sim.sweep.spec import design_size, load_spec
 
+    if args.list_outcomes:
+        from sim.sweep.outcomes import REGISTRY
+
+        for name, d in REGISTRY.items():
+            fields = d.args.model_fields.items() if d.args else []
+            sig = ", ".join(k + ("" if f.is_required() else "?") for k, f in fields)
+            print(f"{name}({sig})\n    {d.doc}")
+        return 0
+    if args.schema:
+        import json
+
+        from sim.sweep.spec import spec_json_schema
+
+        print(json.dumps(spec_json_schema(), indent=2))
+        return 0
+    if not args.spec:
+        raise InputError("give the sweep spec file: coalsim sweep SPEC (see --help)")
     ls = load_spec(args.spec)
     if args.scheduler and args.executor not in (None, "dask"):
         raise InputError(f"--scheduler runs on Dask; it cannot be combined with --executor "

@@ -70,6 +70,8 @@ class SweepResult:
     n_failed: int           # runs with an error, over the whole sweep
     elapsed: float          # seconds spent running in this session
     peak_rss_mb: float      # peak resident memory of this (driver) process
+    task_cpu_s: float = 0.0   # CPU seconds spent inside the tasks of this session
+    task_wall_s: float = 0.0  # wall seconds spent inside the tasks of this session
 
     @property
     def runs_per_second(self) -> float:
@@ -138,7 +140,7 @@ def _new_manifest(ls: LoadedSpec, design: Design, spec_hash: str) -> dict[str, A
         "status": "running",
         "spec_path": ls.path,
         "spec_sha256": spec_hash,
-        "spec": ls.spec.model_dump(mode="json"),
+        "spec": ls.spec.model_dump(mode="json", exclude_none=True),
         "scenario": ls.scenario.name,
         "scenario_path": ls.scenario_path,
         "scenario_sha256": config_sha256(ls.scenario),
@@ -233,6 +235,11 @@ def run_sweep(ls: LoadedSpec, out: str | Path, *, executor: str = "processes",
     schema = results_schema(ls)
     if resume:
         manifest = check_resumable(out, spec_hash)
+        commit = _git_commit()
+        if manifest.get("git_commit") and commit and manifest["git_commit"] != commit:
+            print(f"warning: the code changed since this sweep started (commit "
+                  f"{manifest['git_commit'][:10]} then, {commit[:10]} now); if the model "
+                  "changed, runs before and after the resume differ in kind", file=sys.stderr)
         clean_temporary(out)
         runs = pq.read_table(out / DESIGN)
         n_runs = runs.num_rows
@@ -261,6 +268,7 @@ def run_sweep(ls: LoadedSpec, out: str | Path, *, executor: str = "processes",
     part_index = next_part_index(out)
     buffer: list[dict[str, Any]] = []
     n_ran = n_failed_now = n_ok_now = 0
+    task_cpu = task_wall = 0.0
     first_error = ""
 
     def flush() -> None:
@@ -309,6 +317,8 @@ def run_sweep(ls: LoadedSpec, out: str | Path, *, executor: str = "processes",
                 finished, pending = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
                 for fut in finished:
                     row = fut.result()
+                    task_cpu += row.pop("_cpu_s", 0.0)
+                    task_wall += row.pop("_wall_s", 0.0)
                     buffer.append(row)
                     n_ran += 1
                     if row[ERROR_COLUMN]:
@@ -351,6 +361,7 @@ def run_sweep(ls: LoadedSpec, out: str | Path, *, executor: str = "processes",
                         "runs_this_session": n_ran, "failed_this_session": n_failed_now,
                         "elapsed_s": round(elapsed, 3),
                         "runs_per_second": round(n_ran / elapsed, 3) if elapsed > 0 else None,
+                        "task_cpu_s": round(task_cpu, 3), "task_wall_s": round(task_wall, 3),
                         "driver_peak_rss_mb": round(peak_rss_mb(), 1)})
         manifest.setdefault("sessions", []).append(session)
         manifest["status"] = status
@@ -359,4 +370,4 @@ def run_sweep(ls: LoadedSpec, out: str | Path, *, executor: str = "processes",
         atomic_write_json(out / MANIFEST, manifest)
     return SweepResult(folder=out, n_runs=n_runs, n_skipped=n_skipped, n_ran=n_ran,
                        n_failed=int(manifest.get("n_failed") or 0), elapsed=elapsed,
-                       peak_rss_mb=peak_rss_mb())
+                       peak_rss_mb=peak_rss_mb(), task_cpu_s=task_cpu, task_wall_s=task_wall)

@@ -57,7 +57,8 @@ class _Spec(BaseModel):
 class ParameterSpec(_Spec):
     """Exactly one of `range`, `choices`, `value`."""
     range: Annotated[list[float], Field(min_length=2, max_length=2)] | None = Field(
-        None, description="[low, high]: sampled continuously (grid: `levels` evenly spaced values).")
+        None, description="[low, high]: sampled continuously (grid: `levels` evenly spaced "
+        "values).")
     choices: Annotated[list[float], Field(min_length=1)] | None = Field(
         None, description="A list of values, each equally likely (grid: all of them).")
     value: float | None = Field(None, description="A fixed value for every run.")
@@ -128,7 +129,8 @@ class SweepSpec(_Spec):
     design: Design
     replicates: int = Field(1, ge=1, le=1_000_000, description="Runs per design point.")
     root_seed: int = Field(ge=0, le=2**63 - 1, description="Root of every run's seed.")
-    until: Month | None = Field(None, description="Run to this month instead of the scenario's end.")
+    until: Month | None = Field(None, description="Run to this month instead of the "
+                                "scenario's end.")
     outcomes: list[Union[str, dict[str, Any]]] = Field(
         min_length=1, description="Outcomes to record, by name (see sim/sweep/outcomes.py).")
 

@@ -4,7 +4,9 @@
 ONE summary row (a dict): `run_id, point_id, replicate, seed`, the parameter
 values, one float per outcome, and `error` ("" when the run went through, else
 the exception's type and message, with every outcome NaN; a failing run never
-stops a sweep).
+stops a sweep). Two private keys, `_cpu_s` and `_wall_s` (the task's CPU and
+wall time), are taken out by the runner and summed into the manifest, never
+written to the results table (they would differ from run to run).
 
 A task carries its scenario as a path (the sweep folder's
 `scenario.resolved.yaml`, which every worker must be able to read: a shared
@@ -18,6 +20,7 @@ and a few outcome evaluations.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -86,6 +89,7 @@ def run_task(task: Task) -> dict[str, Any]:
     from sim.api import simulate
     from sim.config import with_parameters
 
+    cpu0, wall0 = time.process_time(), time.perf_counter()
     job = task.job
     row: dict[str, Any] = {"run_id": task.run_id, "point_id": task.point_id,
                            "replicate": task.replicate, "seed": task.seed}
@@ -103,4 +107,6 @@ def run_task(task: Task) -> dict[str, Any]:
         error = f"{type(err).__name__}: {err}"
     row.update(values)
     row["error"] = error
+    row["_cpu_s"] = time.process_time() - cpu0
+    row["_wall_s"] = time.perf_counter() - wall0
     return row

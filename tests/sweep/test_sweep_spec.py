@@ -89,3 +89,17 @@ def test_load_spec_resolves_scenario_relative_to_spec():
     ls = load_spec(REPO / "scenarios" / "experiments" / "teaching_grid.yaml")
     assert Path(ls.scenario_path) == REPO / "scenarios" / "teaching" / "four_factions.yaml"
     assert ls.targets_path is None
+
+
+def test_list_outcomes_and_schema(capsys):
+    import json
+
+    assert main(["sweep", "--list-outcomes"]) == 0
+    out = capsys.readouterr().out
+    assert "largest_share_at(month)" in out and "fit(metric?, start?, end?)" in out
+    assert main(["sweep", "--schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema["additionalProperties"] is False
+    assert set(schema["required"]) == {"name", "scenario", "parameters", "design", "root_seed",
+                                       "outcomes"}
+    assert main(["sweep"]) == 2
