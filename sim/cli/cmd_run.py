@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from sim.cli.common import month_arg
 from sim.config import load_scenario
 from sim.errors import InputError
-from sim.model import CoalitionModel
 from sim.output.runfolder import _now, default_folder, prepare_target, write_run_folder
 from sim.output.summary import summary_text
 
@@ -40,7 +40,17 @@ def run(args: argparse.Namespace) -> int:
     started = _now()
     out = Path(args.out) if args.out else default_folder(scenario, seed, started, Path("runs"))
     prepare_target(out)
-    trajectory = CoalitionModel(scenario, seed=seed, until=until).run()
+    # What runs is the scenario with this seed and this last month, and its
+    # targets path made relative to the run folder, so that the resolved config
+    # in the folder reproduces the run by itself.
+    update: dict = {"seed": seed, "end": until or scenario.end}
+    if scenario.targets:
+        targets = (Path(args.scenario).resolve().parent / scenario.targets).resolve()
+        update["targets"] = os.path.relpath(targets, out.resolve())
+    scenario = scenario.model_copy(update=update)
+    from sim.model import CoalitionModel
+
+    trajectory = CoalitionModel(scenario, seed=seed).run()
     folder = write_run_folder(out, scenario=scenario, scenario_path=args.scenario,
                               trajectory=trajectory, started=started, until=until,
                               plot=not args.no_plot)

@@ -9,6 +9,7 @@ into `InputError`s naming the first problem.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,11 +21,17 @@ from sim.errors import InputError
 M = TypeVar("M", bound=BaseModel)
 
 
-def key_path(loc: tuple[Any, ...]) -> str:
-    """`('factions', 3, 'strength')` -> `'factions[3].strength'`."""
+def key_path(loc: tuple[Any, ...], lines: dict[str, int] | None = None) -> str:
+    """`('factions', 3, 'strength')` -> `'factions[3].strength'`.
+
+    An integer is a list index when the document has that index there (or when
+    no document is given), otherwise a mapping key (an unquoted year, say).
+    pydantic's `[key]` marker (an error about a mapping key) is dropped."""
     out = ""
     for part in loc:
-        if isinstance(part, int):
+        if part == "[key]":
+            continue
+        if isinstance(part, int) and (lines is None or f"{out}[{part}]" in lines):
             out += f"[{part}]"
         else:
             out += ("." if out else "") + str(part)
@@ -52,8 +59,40 @@ class LocatedYaml:
         return InputError(message, file=self.path, line=self.line_of(key), key=key or None)
 
 
-def _walk(node: yaml.Node, path: str, lines: dict[str, int], file: str) -> None:
+MAX_NODES = 200_000
+_OCTAL_LIKE = re.compile(r"^[-+]?0[0-9_]+$")
+
+
+class _Walk:
+    """State of one walk: nodes visited (aliases count each time) and the
+    nodes on the current path (an alias that contains itself is a cycle)."""
+
+    def __init__(self) -> None:
+        self.visits = 0
+        self.stack: set[int] = set()
+
+
+def _walk(node: yaml.Node, path: str, lines: dict[str, int], file: str,
+          walk: _Walk | None = None) -> None:
+    walk = walk or _Walk()
+    walk.visits += 1
+    if walk.visits > MAX_NODES:
+        raise InputError(f"the file expands to more than {MAX_NODES:,} values (through YAML "
+                         "aliases?); a scenario never needs that many", file=file,
+                         line=node.start_mark.line + 1)
+    if id(node) in walk.stack:
+        raise InputError("a YAML alias refers to a node that contains it", file=file,
+                         line=node.start_mark.line + 1, key=path or None)
     lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == "tag:yaml.org,2002:int" and _OCTAL_LIKE.match(str(node.value)) \
+                and node.style is None:
+            raise InputError(f"the number {node.value} starts with a zero, which YAML 1.1 may "
+                             "read as octal; write it without the leading zero, or quote it "
+                             "if it is text", file=file, line=node.start_mark.line + 1,
+                             key=path or None)
+        return
+    walk.stack.add(id(node))
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
@@ -65,12 +104,13 @@ def _walk(node: yaml.Node, path: str, lines: dict[str, int], file: str) -> None:
                     file=file, line=key_node.start_mark.line + 1, key=child)
             seen[key] = key_node.start_mark.line + 1
             lines[child] = key_node.start_mark.line + 1
-            _walk(value_node, child, lines, file)
+            _walk(value_node, child, lines, file, walk)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             child = f"{path}[{i}]"
             lines[child] = item.start_mark.line + 1
-            _walk(item, child, lines, file)
+            _walk(item, child, lines, file, walk)
+    walk.stack.discard(id(node))
 
 
 def load_yaml(path: str | Path, what: str = "file") -> LocatedYaml:
@@ -88,7 +128,13 @@ def load_yaml(path: str | Path, what: str = "file") -> LocatedYaml:
         raise InputError(f"cannot read the {what}: {err.strerror}", file=path) from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+        if node is not None:
+            # Walk before constructing: rejects alias bombs, cycles and octal-looking numbers.
+            lines: dict[str, int] = {}
+            _walk(node, "", lines, path)
         data = yaml.safe_load(text)
+    except RecursionError:
+        raise InputError(f"the {what} is nested too deeply to be a scenario", file=path) from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
@@ -101,9 +147,7 @@ def load_yaml(path: str | Path, what: str = "file") -> LocatedYaml:
         raise InputError(f"the {what} is empty", file=path)
     if not isinstance(data, dict):
         raise InputError(f"the {what} must be a mapping of keys to values, "
-                         f"not a {type(data).__name__}", file=path, line=1)
-    lines: dict[str, int] = {}
-    _walk(node, "", lines, path)
+                         f"not a {type(data).__name__}", file=path, line=node.start_mark.line + 1)
     return LocatedYaml(data, lines, path)
 
 
@@ -118,6 +162,11 @@ def _describe(err: dict[str, Any]) -> str:
         shown = shown[:57] + "..."
     if isinstance(value, bool):
         shown += " (YAML reads yes/no/on/off/true/false as booleans: quote it if you meant text)"
+    if kind == "string_pattern_mismatch" and r"\d{4}" in str(err.get("ctx", {}).get("pattern", "")):
+        return f"expected a month written as \"YYYY-MM\" (quoted), got {shown}"
+    if kind == "string_pattern_mismatch" and "a-z" in str(err.get("ctx", {}).get("pattern", "")):
+        return (f"expected an id of lower-case letters, digits and underscores starting with a "
+                f"letter, got {shown}")
     return f"{msg}; got {shown}"
 
 
@@ -130,7 +179,7 @@ def validate(model: type[M], doc: LocatedYaml) -> M:
         # Prefer the error with the deepest location: the most specific one.
         err = errors[0]
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in _UNION_TAGS))
-        key = key_path(loc)
+        key = key_path(loc, doc.lines or None)
         more = f" ({len(errors) - 1} more problem(s) after this one)" if len(errors) > 1 else ""
         raise doc.error(key, _describe(err) + more) from None
 

@@ -23,7 +23,7 @@ Sources = dict[str, Annotated[str, StringConstraints(min_length=1)]]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
 
 class Parameters(Strict):

@@ -77,7 +77,8 @@ def actors_of(state: State, previous: Actors | None = None) -> Actors:
     alive = np.flatnonzero(of_unit >= 0)
     order = alive[np.argsort(of_unit[alive], kind="stable")]
     counts = np.bincount(of_unit[order], minlength=len(keys))
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    starts = (np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64) if keys
+              else np.zeros(0, dtype=np.int64))
     strength = np.add.reduceat(state.strength[order], starts) if len(keys) else np.zeros(0)
     block = np.repeat(np.arange(len(keys)), counts)
     weight = state.strength[order] / np.maximum(strength, 1e-9)[block]

@@ -70,6 +70,7 @@ def write_run_folder(out: Path, *, scenario: Scenario, scenario_path: str | None
     """Write the run folder atomically and return its path."""
     out = Path(out)
     prepare_target(out)
+    created = [p for p in [out.parent, *out.parent.parents] if not p.exists()]
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.parent / f".coalsim-tmp-{out.name}-{os.getpid()}"
     if tmp.exists():
@@ -82,9 +83,9 @@ def write_run_folder(out: Path, *, scenario: Scenario, scenario_path: str | None
         if plot:
             from sim.plots.timeline import plot_timeline
 
-            targets = None
-            if scenario.targets and scenario_path:
-                targets = str(Path(scenario_path).parent / scenario.targets)
+            # The resolved config names its targets relative to the run folder
+            # (the temporary folder sits beside it, at the same depth).
+            targets = str(tmp / scenario.targets) if scenario.targets else None
             plot_timeline(trajectory, tmp / "timeline.png", targets_path=targets)
         counts = Counter(e.type for e in trajectory.events)
         manifest = {
@@ -113,5 +114,10 @@ def write_run_folder(out: Path, *, scenario: Scenario, scenario_path: str | None
         os.replace(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        for p in created:  # parents this call made, deepest first
+            try:
+                p.rmdir()
+            except OSError:
+                break
         raise
     return out

@@ -9,7 +9,10 @@ from sim.rules.base import Classifier, Observation, Rule, Utilities
 
 class Inert(Rule):
     """Nobody ever does anything: the 'nothing changes' null model, run inside
-    the model so that battlefield losses and exogenous events still apply."""
+    the model so that battlefield losses and exogenous events still apply.
+    The status-quo baseline of forecasting studies (e.g. Brandt, Freeman &
+    Schrodt 2011, "Real time, time series forecasting of inter- and intra-state
+    political conflict", CMPS 28(1))."""
 
     name = "inert"
     classifier = Classifier(stochastic=False, reads=frozenset(), mechanisms=())
@@ -26,7 +29,8 @@ class Inert(Rule):
 class Random(Rule):
     """Every valid option equally likely, whatever the actor observes; binary
     choices (accept, defect, expel) are rare at a fixed rate. A null model of
-    decisions that keeps the model's bookkeeping."""
+    decisions that keeps the model's bookkeeping: the "zero-intelligence"
+    agents of Gode & Sunder (1993, Journal of Political Economy 101(1))."""
 
     name = "random"
     classifier = Classifier(stochastic=True, reads=frozenset(), mechanisms=())

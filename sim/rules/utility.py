@@ -37,7 +37,13 @@ def affinity(obs: Observation) -> np.ndarray:
 
 
 class WeightedUtility(Rule):
-    """Additive random utility over all actions; every mechanism a weighted term."""
+    """Additive random utility over all actions; every mechanism a weighted term.
+
+    Literature: Walt (1987) and Bapat & Bond (2012, BJPolS 42(4)) for threat;
+    Gade, Hafez & Gabbay (2019, JPR 56(3)) for ideological distance; Christia
+    (2012, "Alliance Formation in Civil Wars") for relative power; Lister (2016,
+    "The Syrian Jihad") for hegemonic consolidation; McFadden (1974) for the
+    random-utility (conditional logit) choice."""
 
     name = "utility"
     classifier = Classifier(

@@ -128,10 +128,6 @@ def check_resolved_config_revalidates_and_reproduces_the_run(teaching_run) -> No
     assert tr.membership_csv() == (out / "membership.csv").read_text(encoding="utf-8")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "sim/output/runfolder.py write_run_folder writes resolved_yaml(scenario) as loaded, so "
-    "after `--seed 11 --until 2033-02` config.resolved.yaml still says seed 7 and end "
-    "2032-12: running it again does not reproduce the run (only the manifest has the seed)"))
 def test_resolved_config_is_exactly_what_ran_with_seed_and_until(tmp_path: Path, capsys) -> None:
     out = tmp_path / "run"
     assert main(["run", str(TEACHING), "--out", str(out), "--seed", "11", "--until", "2033-02",

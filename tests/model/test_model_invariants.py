@@ -224,11 +224,6 @@ def _wipe_out() -> object:
     return scenario_from_dict(data, path="<wipe-out>")
 
 
-@pytest.mark.xfail(strict=True, raises=IndexError, reason=(
-    "sim/model/observe.py actors_of: with no faction alive the uncached path sets "
-    "starts = [0] (not empty), and the cached path then calls np.add.reduceat on an empty "
-    "array because it tests len(starts) instead of len(keys): IndexError one month after "
-    "the last faction dies"))
 @pytest.mark.parametrize("rule", ["inert", "utility"])
 def test_model_survives_every_faction_dying(rule: str) -> None:
     sc = _wipe_out()
@@ -237,9 +232,6 @@ def test_model_survives_every_faction_dying(rule: str) -> None:
     assert not any(tr.m_alive[-len(tr.factions):])
 
 
-@pytest.mark.xfail(strict=True, raises=IndexError, reason=(
-    "same bug as test_model_survives_every_faction_dying: the random rule dissolves "
-    "every faction of the teaching scenario, then the model crashes"))
 def test_random_rule_completes_the_teaching_scenario() -> None:
     check_invariants(teaching(), run("random", 1))
 
