@@ -118,7 +118,7 @@ class MinimumWinningCoalition(Rule):
     classifier = Classifier(
         stochastic=True,
         reads=frozenset({"strength", "threat", "distance", "group", "in_room", "same_room",
-                         "fighting", "cohesion", "comp_leader_share"}),
+                         "cohesion", "comp_leader_share"}),
         mechanisms=(1, 4, 5),
     )
 
