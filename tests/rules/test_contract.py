@@ -15,15 +15,7 @@ from contract import RuleContract
 
 from sim.rules import RULES
 
-_UNCITED = ("the class docstring cites no literature (an author and a year); the citations "
-            "of sim/rules/utility.py are in the module docstring only")
-KNOWN_FAILURES: dict[str, dict[str, str]] = {
-    "utility": {
-        "test_docstring_cites_literature": _UNCITED,
-    },
-    "inert": {"test_docstring_cites_literature": "Inert's docstring cites no literature"},
-    "random": {"test_docstring_cites_literature": "Random's docstring cites no literature"},
-}
+KNOWN_FAILURES: dict[str, dict[str, str]] = {}
 
 
 def _contract_for(name: str) -> type:
