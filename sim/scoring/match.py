@@ -63,12 +63,15 @@ counts them as matched.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from math import isfinite
 
 import numpy as np
 import pandas as pd
 
 from sim.scoring.targets import GROUP_TYPES, Target
+from sim.scoring.trajectory import EventRows, MembershipRows, _fast_membership, membership_rows
 
 COMPATIBLE: frozenset[frozenset[str]] = frozenset({
     frozenset({"room_formed", "room_joined"}),
@@ -90,41 +93,126 @@ def types_compatible(target: Target, sim_type: str) -> bool:
     return frozenset({target.type, sim_type}) in COMPATIBLE
 
 
+def compatible_types(target: Target) -> frozenset[str]:
+    """Every simulated type that :func:`types_compatible` accepts for ``target``."""
+    out = set(target.accepted_types)
+    for pair in COMPATIBLE:
+        if target.type in pair:
+            out |= pair
+    return frozenset(out)
+
+
 def jaccard(a: frozenset | set, b: frozenset | set) -> float:
-    union = a | b
-    return len(a & b) / len(union) if union else 0.0
+    common = len(a & b)
+    union = len(a) + len(b) - common  # = len(a | b)
+    return common / union if union else 0.0
+
+
+_EMPTY: frozenset[str] = frozenset()
+_ROOM_SETS: dict[str, frozenset[str]] = {}  # rooms text -> its set of room ids
+
+
+def _room_set(text: str) -> frozenset[str]:
+    """'R1; R2' -> {'R1', 'R2'} (memoised across calls; bounded)."""
+    hit = _ROOM_SETS.get(text)
+    if hit is None:
+        if len(_ROOM_SETS) > 100_000:
+            _ROOM_SETS.clear()
+        hit = _ROOM_SETS[text] = frozenset(x.strip() for x in text.split(";") if x.strip())
+    return hit
 
 
 class MembershipIndex:
-    """Fast look-ups in membership.csv: entity, rooms, strength, alive per month."""
+    """Fast look-ups in membership.csv: entity, rooms, strength, alive per month.
 
-    def __init__(self, membership: pd.DataFrame) -> None:
-        self.months: list[int] = sorted(int(m) for m in membership["m"].unique())
-        self.factions: frozenset[str] = frozenset(membership["faction"])
+    Built once per scored run from plain lists (no pandas in the look-ups); the
+    answers that are asked again and again (a room's members, a month's total
+    strength, the merged entities of a set of factions) are memoised. The sets
+    returned are shared: do not modify them.
+    """
+
+    def __init__(self, membership: pd.DataFrame | MembershipRows) -> None:
+        rows = membership if isinstance(membership, MembershipRows) else \
+            membership_rows(membership)
+        if not self._build(rows):
+            raise ValueError("the membership rows name a faction twice in one month")
+
+    @classmethod
+    def from_frame(cls, membership: pd.DataFrame) -> "MembershipIndex":
+        """Check a membership frame and index it (what ``normalize_membership`` accepts,
+        with the same errors), reading well-formed frames without pandas copies."""
+        if isinstance(membership, pd.DataFrame):
+            rows = _fast_membership(membership, check_duplicates=False)
+            if rows is not None:
+                index = cls.__new__(cls)
+                if index._build(rows):
+                    return index
+        return cls(membership_rows(membership))
+
+    def _build(self, rows: MembershipRows) -> bool:
+        """Index the rows; False if a faction has two rows in one month."""
         self._entity: dict[int, dict[str, str]] = {}
         self._rooms: dict[int, dict[str, frozenset[str]]] = {}
-        self._strength: dict[int, dict[str, float]] = {}
+        # per month: the factions and their strengths, in row order
+        self._strength: dict[int, tuple[list[str], list[float]]] = {}
         self._alive: dict[int, dict[str, bool]] = {}
-        cache: dict[str, frozenset[str]] = {}
-
-        def room_set(text: str) -> frozenset[str]:
-            if text not in cache:
-                cache[text] = frozenset(r.strip() for r in text.split(";") if r.strip())
-            return cache[text]
-
-        cols = zip(membership["m"].tolist(), membership["faction"].tolist(),
-                   membership["entity"].tolist(), membership["rooms"].astype(str).tolist(),
-                   membership["strength"].astype(float).tolist(),
-                   membership["alive"].astype(bool).tolist())
-        for m, f, e, r, st, a in cols:
-            m = int(m)
-            if m not in self._entity:
-                self._entity[m], self._rooms[m] = {}, {}
-                self._strength[m], self._alive[m] = {}, {}
-            self._entity[m][f] = e
-            self._rooms[m][f] = room_set(r)
-            self._strength[m][f] = st
-            self._alive[m][f] = a
+        room_set = {r: _room_set(r) for r in set(rows.rooms)}
+        # months with the same rows (factions, entities, rooms, alive) share their
+        # dicts and a "structure" id, so that look-ups memoised for one serve all
+        self._sid: dict[int, int] = {}
+        months = rows.m
+        if months == sorted(months):
+            # rows grouped by month (as written by the simulator): one slice per month
+            prev: tuple | None = None
+            for m in sorted(set(months)):
+                i, j = bisect_left(months, m), bisect_right(months, m)
+                fac, ent = rows.faction[i:j], rows.entity[i:j]
+                rms, alv = rows.rooms[i:j], rows.alive[i:j]
+                if prev is not None and fac == prev[0] and ent == prev[1] and \
+                        rms == prev[2] and alv == prev[3]:
+                    k = prev[4]
+                    self._entity[m], self._rooms[m] = self._entity[k], self._rooms[k]
+                    self._alive[m], self._sid[m] = self._alive[k], self._sid[k]
+                else:
+                    entity_m = dict(zip(fac, ent))
+                    if len(entity_m) != j - i:
+                        return False
+                    self._entity[m] = entity_m
+                    self._rooms[m] = dict(zip(fac, [room_set[r] for r in rms]))
+                    self._alive[m] = dict(zip(fac, alv))
+                    self._sid[m] = m
+                    prev = (fac, ent, rms, alv, m)
+                self._strength[m] = (fac, rows.strength[i:j])
+        else:
+            entity_m = rooms_m = strength_m = alive_m = None
+            last = None
+            for m, f, e, r, st, a in zip(months, rows.faction, rows.entity, rows.rooms,
+                                         rows.strength, rows.alive):
+                if m != last:
+                    if m not in self._entity:
+                        self._entity[m], self._rooms[m] = {}, {}
+                        self._strength[m], self._alive[m] = ([], []), {}
+                    entity_m, rooms_m = self._entity[m], self._rooms[m]
+                    strength_m, alive_m = self._strength[m], self._alive[m]
+                    last = m
+                if f in entity_m:
+                    return False
+                entity_m[f] = e
+                rooms_m[f] = room_set[r]
+                strength_m[0].append(f)
+                strength_m[1].append(st)
+                alive_m[f] = a
+            self._sid = {m: m for m in self._entity}
+        self.months: list[int] = sorted(self._entity)
+        self.factions: frozenset[str] = frozenset(rows.faction)
+        self._month: dict[int, int | None] = {}
+        self._members: dict[int, dict[str, frozenset[str]]] = {}
+        self._total: dict[int, tuple[dict[str, float], float]] = {}
+        self._blocks: dict[tuple[frozenset[str], int], frozenset[str]] = {}
+        self._merged: dict[int, dict[str, str]] = {}
+        self._resolved: dict[tuple[tuple[str, ...], int], frozenset[str]] = {}
+        self._over: dict[tuple[str, int, int], set[str]] = {}
+        return True
 
     @property
     def first(self) -> int | None:
@@ -138,8 +226,13 @@ class MembershipIndex:
         """The recorded month to use for month ``m``: itself, else the latest earlier one."""
         if m in self._entity:
             return m
-        earlier = [x for x in self.months if x <= m]
-        return earlier[-1] if earlier else None
+        try:
+            return self._month[m]
+        except KeyError:
+            pass
+        i = bisect_right(self.months, m)
+        k = self._month[m] = self.months[i - 1] if i else None
+        return k
 
     def has(self, m: int) -> bool:
         return m in self._entity
@@ -160,25 +253,48 @@ class MembershipIndex:
         k = self.month(m)
         return self._rooms[k] if k is not None else {}
 
-    def members(self, label: str, m: int) -> set[str]:
+    def members(self, label: str, m: int) -> frozenset[str]:
         """Alive factions whose entity is ``label`` or that sit in room ``label``."""
         k = self.month(m)
         if k is None or not label:
-            return set()
-        alive = self._alive[k]
-        return {f for f, e in self._entity[k].items()
-                if alive.get(f, True) and (e == label or label in self._rooms[k].get(f, ()))}
+            return _EMPTY
+        sid = self._sid[k]
+        groups = self._members.get(sid)
+        if groups is None:
+            # every entity and room of the month with its alive members, in one pass
+            alive, rooms = self._alive[k], self._rooms[k]
+            acc: dict[str, set[str]] = {}
+            for f, e in self._entity[k].items():
+                if alive.get(f, True):
+                    acc.setdefault(e, set()).add(f)
+                    for r in rooms.get(f, ()):
+                        acc.setdefault(r, set()).add(f)
+            groups = self._members[sid] = {g: frozenset(fs) for g, fs in acc.items()}
+        return groups.get(label, _EMPTY)
 
     def members_over(self, label: str, months) -> set[str]:
         """Union of :meth:`members` over recorded months in ``months``."""
+        key = (label, months.start, months.stop) \
+            if isinstance(months, range) and months.step == 1 else None
+        if key is not None and key in self._over:
+            return set(self._over[key])
         out: set[str] = set()
         for x in months:
             if x in self._entity:
                 out |= self.members(label, x)
+        if key is not None:
+            self._over[key] = frozenset(out)
         return out
 
     def resolve(self, tokens, m: int) -> frozenset[str]:
         """Faction ids stay; an entity or room id is replaced by its member factions."""
+        if isinstance(tokens, tuple) and self.factions.issuperset(tokens):  # all factions
+            return frozenset(tokens)
+        key = (tokens, m) if isinstance(tokens, tuple) else None
+        if key is not None:
+            hit = self._resolved.get(key)
+            if hit is not None:
+                return hit
         out: set[str] = set()
         for tok in tokens:
             if tok in self.factions:
@@ -186,22 +302,67 @@ class MembershipIndex:
                 continue
             members = self.members(tok, m) or self.members(tok, m - 1)
             out |= members if members else {tok}
-        return frozenset(out)
+        result = frozenset(out)
+        if key is not None:
+            self._resolved[key] = result
+        return result
 
     def blocks(self, factions, m: int) -> frozenset[str]:
-        return frozenset(self.entity(f, m) for f in factions)
+        """The merged entities of ``factions`` in month ``m``."""
+        k = self.month(m)
+        if k is None:
+            return frozenset(factions)
+        if isinstance(factions, frozenset):
+            return self.blocks_at(factions, k)
+        entity = self._entity[k]
+        return frozenset(entity.get(f, f) for f in factions)
+
+    def merged(self, k: int) -> dict[str, str]:
+        """{faction: entity} of the factions whose entity id is not their own id, in
+        recorded month ``k``; when empty, :meth:`blocks` changes nothing that month."""
+        sid = self._sid[k]
+        merged = self._merged.get(sid)
+        if merged is None:
+            merged = self._merged[sid] = {f: e for f, e in self._entity[k].items() if e != f}
+        return merged
+
+    def blocks_at(self, factions: frozenset[str], k: int) -> frozenset[str]:
+        """:meth:`blocks` for a recorded month ``k`` (memoised; ``factions`` itself
+        when none of them is merged into an entity with another id)."""
+        sid = self._sid[k]
+        merged = self._merged.get(sid)
+        if merged is None:
+            merged = self.merged(k)
+        if merged.keys().isdisjoint(factions):
+            return factions
+        key = (factions, sid)
+        hit = self._blocks.get(key)
+        if hit is None:
+            hit = self._blocks[key] = frozenset(merged.get(f, f) for f in factions)
+        return hit
+
+    def _positive(self, k: int) -> tuple[dict[str, float], float]:
+        """The finite positive strengths of month ``k`` and the total over alive factions."""
+        hit = self._total.get(k)
+        if hit is None:
+            (factions, strength), alive = self._strength[k], self._alive[k]
+            positive = {f: s for f, s in zip(factions, strength) if isfinite(s) and s > 0}
+            # sum() over the rows in order, as in the reference formula: same order,
+            # same (compensated) rounding
+            total = sum(s for f, s in zip(factions, strength)
+                        if alive.get(f) and isfinite(s) and s > 0)
+            hit = self._total[k] = (positive, total)
+        return hit
 
     def strength_share(self, factions, m: int) -> float | None:
         """Combined strength of ``factions`` over the total strength of alive factions."""
         k = self.month(m)
         if k is None:
             return None
-        strength, alive = self._strength[k], self._alive[k]
-        total = sum(s for f, s in strength.items() if alive.get(f) and np.isfinite(s) and s > 0)
+        positive, total = self._positive(k)
         if total <= 0:
             return None
-        own = sum(strength.get(f, 0.0) for f in set(factions)
-                  if np.isfinite(strength.get(f, np.nan)) and strength.get(f, 0.0) > 0)
+        own = sum([positive[f] for f in set(factions) if f in positive])
         return own / total
 
 
@@ -217,6 +378,22 @@ class PreparedTarget:
     dropped: tuple[str, ...] = ()
     scorable: bool = True
     reason: str = ""
+    #: derived: the target's month index, the simulated types it accepts,
+    #: actors | partners, and whether it is a group event
+    m: int | None = None
+    types: frozenset[str] | None = None
+    with_partners: frozenset[str] | None = None
+    group: bool | None = None
+
+    def __post_init__(self) -> None:
+        if self.group is None:
+            object.__setattr__(self, "group", self.target.type in GROUP_TYPES)
+        if self.m is None:
+            object.__setattr__(self, "m", self.target.m)
+        if self.types is None:
+            object.__setattr__(self, "types", compatible_types(self.target))
+        if self.with_partners is None:
+            object.__setattr__(self, "with_partners", self.actors | self.partners)
 
 
 def prepare_target(target: Target, run_factions: frozenset[str]) -> PreparedTarget:
@@ -247,24 +424,53 @@ def similarity(pt: PreparedTarget, sim_type: str, m: int, actors: frozenset[str]
     ``actors`` and ``sides`` are the simulated event's resolved faction sets
     (see :func:`effective_actors`).
     """
-    group = pt.target.type in GROUP_TYPES and sim_type in GROUP_TYPES
-    months = (m - 1,) if sim_type in PRE_EVENT_TYPES else (m - 1, m)
-    months = tuple(x for x in months if index.month(x) is not None)
+    ks = entity_months(sim_type, m, index) \
+        if pt.target.type in GROUP_TYPES and sim_type in GROUP_TYPES else ()
+    return _similarity(pt, actors, sides, ks, index)
 
-    def score(t_set: frozenset, s_set: frozenset) -> float:
-        best = jaccard(t_set, s_set)
-        if group:
-            for x in months:
-                best = max(best, jaccard(index.blocks(t_set, x), index.blocks(s_set, x)))
-        return best
 
+def entity_months(sim_type: str, m: int, index: MembershipIndex) -> tuple[int, ...]:
+    """The recorded months whose entities a group event is compared at: the month
+    standing for m - 1 (merger, absorbed) or for m - 1 and m (others). Months
+    without merged entities are left out: there the entity level is the raw level."""
+    k1 = index.month(m - 1)
+    k2 = None if sim_type in PRE_EVENT_TYPES else index.month(m)
+    if k1 is not None and not index.merged(k1):
+        k1 = None
+    if k2 is not None and (k2 == k1 or not index.merged(k2)):
+        k2 = None
+    return (k1, k2) if k1 is not None and k2 is not None else \
+        (k1,) if k1 is not None else (k2,) if k2 is not None else ()
+
+
+def _similarity(pt: PreparedTarget, actors: frozenset[str],
+                sides: tuple[frozenset[str], frozenset[str]] | None, ks: tuple[int, ...],
+                index: MembershipIndex) -> float:
+    """:func:`similarity` given the entity-level months ``ks`` (empty: raw only)."""
     if pt.sides is not None and sides is not None:
         s1, s2 = sides
         t1, t2 = pt.sides
-        return max(min(score(t1, s1), score(t2, s2)), min(score(t2, s1), score(t1, s2)))
-    best = score(pt.actors, actors)
+        return max(min(_score(t1, s1, ks, index), _score(t2, s2, ks, index)),
+                   min(_score(t2, s1, ks, index), _score(t1, s2, ks, index)))
+    if not ks:  # raw similarity only (the common case, inlined)
+        best = jaccard(pt.actors, actors)
+        if pt.partners:
+            best = max(best, jaccard(pt.with_partners, actors))
+        return best
+    best = _score(pt.actors, actors, ks, index)
     if pt.partners:
-        best = max(best, score(pt.actors | pt.partners, actors))
+        best = max(best, _score(pt.with_partners, actors, ks, index))
+    return best
+
+
+def _score(t_set: frozenset[str], s_set: frozenset[str], ks: tuple[int, ...],
+           index: MembershipIndex) -> float:
+    """Raw Jaccard, or better the entity-level one in one of the months ``ks``."""
+    best = jaccard(t_set, s_set)
+    for k in ks:
+        bt, bs = index.blocks_at(t_set, k), index.blocks_at(s_set, k)
+        if bt is not t_set or bs is not s_set:  # else the same as the raw score
+            best = max(best, jaccard(bt, bs))
     return best
 
 
@@ -299,41 +505,84 @@ class Edge:
     similarity: float
 
 
-def candidate_edges(prepared: list[PreparedTarget], events: pd.DataFrame,
+def _event_rows(events: pd.DataFrame | EventRows) -> EventRows:
+    """Events as plain columns; a DataFrame must come from ``normalize_events``."""
+    return events if isinstance(events, EventRows) else EventRows.from_normalized(events)
+
+
+class _Effective:
+    """Memoised :func:`effective_actors` of the events of one run."""
+
+    def __init__(self, ev: EventRows, index: MembershipIndex, tolerance: int) -> None:
+        self.ev, self.index, self.tolerance = ev, index, tolerance
+        self.cache: dict[int, tuple] = {}
+
+    def __call__(self, i: int):
+        hit = self.cache.get(i)
+        if hit is None:
+            ev = self.ev
+            hit = self.cache[i] = effective_actors(ev.type[i], ev.m[i], ev.actor_list[i],
+                                                    ev.sides[i], ev.entity[i], self.index,
+                                                    self.tolerance)
+        return hit
+
+
+def candidate_edges(prepared: list[PreparedTarget], events: pd.DataFrame | EventRows,
                     index: MembershipIndex, *, tolerance: int = TOLERANCE,
-                    threshold: float = THRESHOLD) -> list[Edge]:
+                    threshold: float = THRESHOLD, _eff: _Effective | None = None) -> list[Edge]:
     """Every (target, simulated event) pair that may be matched."""
     edges: list[Edge] = []
-    if events.empty:
+    ev = _event_rows(events)
+    if ev.empty:
         return edges
-    ev_m = events["m"].to_numpy()
-    ev_type = events["type"].tolist()
-    ev_actors = events["actor_list"].tolist()
-    ev_sides = events["sides"].tolist()
-    ev_entity = events["entity"].tolist()
-    eff = [effective_actors(ev_type[i], int(ev_m[i]), ev_actors[i], ev_sides[i], ev_entity[i],
-                            index, tolerance) for i in range(len(events))]
+    ev_m, ev_type, ev_entity = ev.m, ev.type, ev.entity
+    eff = _eff if _eff is not None else _Effective(ev, index, tolerance)
+    # the (target, event) pairs of compatible type within the tolerance, found from
+    # the events' side: scorable targets by accepted simulated type, sorted by month
+    by_type: dict[str, list[tuple[int, int]]] = {}
     for ti, pt in enumerate(prepared):
-        if not pt.scorable:
+        if pt.scorable:
+            for typ in pt.types:
+                by_type.setdefault(typ, []).append((pt.m, ti))
+    lookup = {typ: ([tm for tm, _ in lst], [ti for _, ti in lst])
+              for typ, lst in ((typ, sorted(lst)) for typ, lst in by_type.items())}
+    pairs: list[tuple[int, int]] = []
+    for ei, (typ, m) in enumerate(zip(ev_type, ev_m)):
+        found = lookup.get(typ)
+        if found is not None:
+            tms, tis = found
+            for p in range(bisect_left(tms, m - tolerance), bisect_right(tms, m + tolerance)):
+                pairs.append((tis[p], ei))
+    pairs.sort()  # by target, then event
+    others_of: dict[int, frozenset[str]] = {}  # mover -> other members of its room/entity
+    eff_cache = eff.cache
+    ks_of: dict[int, tuple[int, ...]] = {}  # group event -> its entity-level months
+    for ti, ei in pairs:
+        pt = prepared[ti]
+        tm = pt.m
+        typ = ev_type[ei]
+        m = ev_m[ei]
+        hit = eff_cache.get(ei)
+        resolved, side_sets = hit if hit is not None else eff(ei)
+        if not pt.not_actors.isdisjoint(resolved):
             continue
-        t = pt.target
-        near = np.flatnonzero(np.abs(ev_m - t.m) <= tolerance)
-        for ei in near:
-            ei = int(ei)
-            if not types_compatible(t, ev_type[ei]):
+        ent = ev_entity[ei]
+        if typ in MOVER_TYPES and pt.partners and ent:
+            others = others_of.get(ei)
+            if others is None:
+                others = others_of[ei] = \
+                    (index.members(ent, m - 1) | index.members(ent, m)) - resolved
+            if others and others.isdisjoint(pt.partners):
                 continue
-            m = int(ev_m[ei])
-            resolved, side_sets = eff[ei]
-            if pt.not_actors & resolved:
-                continue
-            if ev_type[ei] in MOVER_TYPES and pt.partners and ev_entity[ei]:
-                others = (index.members(ev_entity[ei], m - 1) |
-                          index.members(ev_entity[ei], m)) - resolved
-                if others and not (others & pt.partners):
-                    continue
-            sim = similarity(pt, ev_type[ei], m, resolved, side_sets, index)
-            if sim + 1e-12 >= threshold:
-                edges.append(Edge(ti, ei, m - t.m, sim))
+        if pt.group and typ in GROUP_TYPES:
+            ks = ks_of.get(ei)
+            if ks is None:
+                ks = ks_of[ei] = entity_months(typ, m, index)
+        else:
+            ks = ()
+        sim = _similarity(pt, resolved, side_sets, ks, index)
+        if sim + 1e-12 >= threshold:
+            edges.append(Edge(ti, ei, m - tm, sim))
     return edges
 
 
@@ -379,8 +628,9 @@ def assign(edges: list[Edge], weights: list[float]) -> dict[int, Edge]:
     return out
 
 
-def attach(matches: dict[int, Edge], prepared: list[PreparedTarget], events: pd.DataFrame,
-           index: MembershipIndex, *, tolerance: int = TOLERANCE) -> dict[int, int]:
+def attach(matches: dict[int, Edge], prepared: list[PreparedTarget],
+           events: pd.DataFrame | EventRows, index: MembershipIndex, *,
+           tolerance: int = TOLERANCE, _eff: _Effective | None = None) -> dict[int, int]:
     """Unmatched simulated events that are steps of a matched group event.
 
     The simulator builds groups step by step, so a documented event may appear
@@ -398,34 +648,43 @@ def attach(matches: dict[int, Edge], prepared: list[PreparedTarget], events: pd.
     {event position: target position}.
     """
     out: dict[int, int] = {}
-    if not matches or events.empty:
+    ev = _event_rows(events)
+    if not matches or ev.empty:
         return out
+    eff = _eff if _eff is not None else _Effective(ev, index, tolerance)
     used = {e.event for e in matches.values()}
-    ev_m = events["m"].to_numpy()
-    ev_type = events["type"].tolist()
-    ev_entity = events["entity"].tolist()
-    resolved = [index.resolve(a, int(m)) for a, m in zip(events["actor_list"], ev_m)]
+    ev_m, ev_type, ev_entity, ev_actors = ev.m, ev.type, ev.entity, ev.actor_list
+    n = len(ev_m)
     for ti in sorted(matches):
         edge, pt = matches[ti], prepared[ti]
         si = edge.event
-        s_type, m, ent = ev_type[si], int(ev_m[si]), ev_entity[si]
-        allowed = pt.actors | pt.partners
-        s_actors, _ = effective_actors(s_type, m, events["actor_list"].iat[si],
-                                       events["sides"].iat[si], ent, index, tolerance)
-        for ej in range(len(events)):
+        s_type, m, ent = ev_type[si], ev_m[si], ev_entity[si]
+        # at most one kind of step applies, decided by the matched event's type
+        if s_type == "room_formed":
+            if not ent:
+                continue
+            kinds, lo, hi, same_room = ("room_joined",), m, m + tolerance, True
+            allowed = pt.actors | pt.partners
+        elif s_type in PRE_EVENT_TYPES:
+            kinds, lo, hi, same_room = PRE_EVENT_TYPES, m - tolerance, m, False
+            allowed = eff(si)[0]
+        elif s_type == "room_dissolved":
+            if not ent:
+                continue
+            kinds, lo, hi, same_room = ("room_left", "room_expelled"), m - tolerance, m, True
+            allowed = pt.actors | pt.partners
+        else:
+            continue
+        for ej in range(n):
             if ej in used or ej in out:
                 continue
-            typ, mj, act = ev_type[ej], int(ev_m[ej]), resolved[ej]
-            if not act:
+            if ev_type[ej] not in kinds or (same_room and ev_entity[ej] != ent):
                 continue
-            if s_type == "room_formed" and typ == "room_joined" and ent and \
-                    ev_entity[ej] == ent and m <= mj <= m + tolerance and act <= allowed:
-                out[ej] = ti
-            elif s_type in PRE_EVENT_TYPES and typ in PRE_EVENT_TYPES and \
-                    m - tolerance <= mj <= m and act <= s_actors:
-                out[ej] = ti
-            elif s_type == "room_dissolved" and typ in ("room_left", "room_expelled") and ent \
-                    and ev_entity[ej] == ent and m - tolerance <= mj <= m and act <= allowed:
+            mj = ev_m[ej]
+            if not lo <= mj <= hi:
+                continue
+            act = index.resolve(ev_actors[ej], mj)
+            if act and act <= allowed:
                 out[ej] = ti
     return out
 
@@ -445,9 +704,13 @@ class MatchResult:
         return sorted(e for e, t in self.attached.items() if t == target)
 
 
-def match_events(prepared: list[PreparedTarget], events: pd.DataFrame, index: MembershipIndex,
-                 *, tolerance: int = TOLERANCE, threshold: float = THRESHOLD) -> MatchResult:
-    edges = candidate_edges(prepared, events, index, tolerance=tolerance, threshold=threshold)
+def match_events(prepared: list[PreparedTarget], events: pd.DataFrame | EventRows,
+                 index: MembershipIndex, *, tolerance: int = TOLERANCE,
+                 threshold: float = THRESHOLD) -> MatchResult:
+    ev = _event_rows(events)
+    eff = _Effective(ev, index, tolerance)
+    edges = candidate_edges(prepared, ev, index, tolerance=tolerance, threshold=threshold,
+                            _eff=eff)
     matches = assign(edges, [pt.target.weight for pt in prepared])
-    attached = attach(matches, prepared, events, index, tolerance=tolerance)
+    attached = attach(matches, prepared, ev, index, tolerance=tolerance, _eff=eff)
     return MatchResult(prepared=prepared, matches=matches, edges=edges, attached=attached)

@@ -41,7 +41,7 @@ from sim.errors import InputError
 from sim.scoring.match import (THRESHOLD, TOLERANCE, MembershipIndex, match_events,
                                prepare_target)
 from sim.scoring.targets import Targets, is_month, load_targets, month_index, month_label
-from sim.scoring.trajectory import normalize_events, normalize_membership, read_run
+from sim.scoring.trajectory import event_rows, read_run
 
 FIT_WEIGHTS: dict[str, float] = {
     "weighted_recall": 0.35,
@@ -63,6 +63,41 @@ def _safe(x: float | None) -> float | None:
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
 
 
+class _Deferred:
+    """A table not built yet: ``make()`` returns it (see :class:`_Table`)."""
+
+    __slots__ = ("make",)
+
+    def __init__(self, make) -> None:
+        self.make = make
+
+
+class _Table:
+    """A DataFrame field of :class:`ScoreReport` that may be built on first access.
+
+    ``score_frames`` passes its three tables as :class:`_Deferred` builders:
+    calibration reads only the metrics of thousands of reports, and building the
+    DataFrames would take longer than the scoring itself. Reading the attribute
+    (``report.targets_table``), ``to_dict``, ``to_text``, copying and pickling all
+    see the same DataFrame as when it was built eagerly.
+    """
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.slot = "_" + name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            # no class-level default: the dataclass field stays required
+            raise AttributeError(self.slot[1:])
+        value = obj.__dict__[self.slot]
+        if isinstance(value, _Deferred):
+            value = obj.__dict__[self.slot] = value.make()
+        return value
+
+    def __set__(self, obj, value) -> None:
+        obj.__dict__[self.slot] = value
+
+
 @dataclass
 class ScoreReport:
     """Numbers, the per-target table and the spurious major simulated events."""
@@ -82,14 +117,19 @@ class ScoreReport:
     snapshot_entities: float | None
     snapshot_rooms: float | None
     fit: float | None
-    targets_table: pd.DataFrame
-    spurious: pd.DataFrame
-    snapshots_table: pd.DataFrame
+    targets_table: pd.DataFrame = _Table()
+    spurious: pd.DataFrame = _Table()
+    snapshots_table: pd.DataFrame = _Table()
     window: tuple[str | None, str | None] = (None, None)
     run: str | None = None
     targets_path: str | None = None
     warnings: list[str] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
+
+    def __getstate__(self) -> dict[str, Any]:
+        for name in ("targets_table", "spurious", "snapshots_table"):
+            getattr(self, name)  # build deferred tables: builders do not pickle
+        return self.__dict__.copy()
 
     # ---------------------------------------------------------------- export
     def metrics(self) -> dict[str, Any]:
@@ -210,6 +250,40 @@ class ScoreReport:
 
 # --------------------------------------------------------------------------- snapshots
 
+def adjusted_rand_score(labels_true, labels_pred) -> float:
+    """Adjusted Rand index (Hubert & Arabie 1985) of two labelings of the same items.
+
+    Computed exactly from the contingency table with integer pair counts: with
+    ``s = sum_ij C(n_ij, 2)``, ``a = sum_i C(a_i, 2)``, ``b = sum_j C(b_j, 2)`` and
+    ``N = C(n, 2)``, ARI = (s - a*b/N) / ((a + b)/2 - a*b/N)
+    = 2 (N s - a b) / (N (a + b) - 2 a b), one correctly rounded division.
+    Conventions of ``sklearn.metrics.adjusted_rand_score``: identical partitions
+    (including all singletons, a single cluster, and empty or one-item labelings)
+    give 1.0. For the partitions compared here (n << 10^4, so that scikit-learn's
+    float arithmetic is exact too) the result is the same float as scikit-learn's,
+    which spends a thousand times longer on input validation.
+    """
+    n = len(labels_true)
+    if len(labels_pred) != n:
+        raise ValueError(f"labelings of different lengths: {n} and {len(labels_pred)}")
+    cells: dict = {}
+    rows: dict = {}
+    cols: dict = {}
+    for x, y in zip(labels_true, labels_pred):
+        key = (x, y)
+        cells[key] = cells.get(key, 0) + 1
+        rows[x] = rows.get(x, 0) + 1
+        cols[y] = cols.get(y, 0) + 1
+    s = sum(c * (c - 1) for c in cells.values()) // 2
+    a = sum(c * (c - 1) for c in rows.values()) // 2
+    b = sum(c * (c - 1) for c in cols.values()) // 2
+    if s == a == b:
+        # no pair split by one partition and joined by the other (incl. n < 2)
+        return 1.0
+    pairs = n * (n - 1) // 2
+    return 2 * (pairs * s - a * b) / (pairs * (a + b) - 2 * a * b)
+
+
 def _partition_labels(index: MembershipIndex, m: int, universe: list[str]):
     entity = index.entities(m)
     rooms = index.rooms(m)
@@ -226,7 +300,7 @@ def _partition_labels(index: MembershipIndex, m: int, universe: list[str]):
     room_labels = []
     for f in universe:
         if eff[f]:
-            main = sorted(eff[f], key=lambda r: (-size[r], r))[0]
+            main = min(eff[f], key=lambda r: (-size[r], r))
             room_labels.append(f"r:{main}")
         else:
             room_labels.append(f"solo:{f}")
@@ -238,11 +312,12 @@ def _doc_labels(groups, universe: list[str]) -> list[str]:
     return [f"g:{where[f]}" if f in where else f"solo:{f}" for f in universe]
 
 
-def snapshot_table(targets: Targets, index: MembershipIndex) -> pd.DataFrame:
-    from sklearn.metrics import adjusted_rand_score
+SNAPSHOT_COLUMNS = ["month", "n_factions", "ari_entities", "ari_rooms", "note"]
 
+
+def _snapshot_rows(targets: Targets, index: MembershipIndex) -> list[dict]:
     rows = []
-    for snap in targets.snapshots:
+    for i, snap in enumerate(targets.snapshots):
         m = snap.m
         if not index.has(m):
             rows.append(dict(month=snap.month, n_factions=0, ari_entities=np.nan,
@@ -255,11 +330,17 @@ def snapshot_table(targets: Targets, index: MembershipIndex) -> pd.DataFrame:
                              ari_rooms=np.nan, note="fewer than two alive factions"))
             continue
         sim_e, sim_r = _partition_labels(index, m, universe)
-        doc_e, doc_r = _doc_labels(snap.entities, universe), _doc_labels(snap.rooms, universe)
+        doc_e, doc_r = targets.cached(
+            ("snapshot labels", i, tuple(universe)),
+            lambda: (_doc_labels(snap.entities, universe), _doc_labels(snap.rooms, universe)))
         rows.append(dict(month=snap.month, n_factions=len(universe),
                          ari_entities=float(adjusted_rand_score(doc_e, sim_e)),
                          ari_rooms=float(adjusted_rand_score(doc_r, sim_r)), note=""))
-    return pd.DataFrame(rows, columns=["month", "n_factions", "ari_entities", "ari_rooms", "note"])
+    return rows
+
+
+def snapshot_table(targets: Targets, index: MembershipIndex) -> pd.DataFrame:
+    return pd.DataFrame(_snapshot_rows(targets, index), columns=SNAPSHOT_COLUMNS)
 
 
 # --------------------------------------------------------------------------- scoring
@@ -272,6 +353,84 @@ def _check_window(start: str | None, end: str | None) -> None:
         raise InputError(f"the window start {start} is after its end {end}.", key="start")
 
 
+def _prepared_targets(tw: Targets, run_factions: frozenset[str], first: int | None,
+                      last: int | None):
+    """The window's targets prepared for a run, and their status (memoised on ``tw``:
+    it depends on the run only through its factions and first and last months)."""
+    def make():
+        prepared, status = [], []
+        for t in tw.targets:
+            pt = prepare_target(t, run_factions)
+            if first is not None and not (first <= t.m <= last):
+                pt = replace(pt, scorable=False,
+                             reason=f"outside the run's months ({month_label(first)}.."
+                                    f"{month_label(last)})")
+                status.append("outside run")
+            elif not pt.scorable:
+                status.append("unscorable")
+            else:
+                status.append("")
+            prepared.append(pt)
+        return tuple(prepared), tuple(status)
+
+    return tw.cached(("prepared", run_factions, first, last), make)
+
+
+def _target_table(prepared, status, result, ev) -> pd.DataFrame:
+    """The per-target table (plain columns, one DataFrame built at the end)."""
+    steps: dict[int, int] = {}
+    for t_pos in result.attached.values():
+        steps[t_pos] = steps.get(t_pos, 0) + 1
+    cols: dict[str, list] = {c: [] for c in TARGET_COLUMNS}
+    for i, pt in enumerate(prepared):
+        t = pt.target
+        e = result.matches.get(i)
+        note = pt.reason
+        if pt.dropped and pt.scorable:
+            note = f"not in run, ignored: {', '.join(pt.dropped)}"
+        cols["target"].append(t.id)
+        cols["month"].append(t.month)
+        cols["type"].append(t.type)
+        cols["actors"].append(";".join(t.actors) if t.sides is None
+                              else f"{';'.join(t.sides[0])} vs {';'.join(t.sides[1])}")
+        cols["weight"].append(float(t.weight))
+        cols["key"].append(bool(t.key))
+        cols["confidence"].append(t.confidence)
+        cols["status"].append(status[i] or ("matched" if e is not None else "missed"))
+        cols["matched"].append(e is not None)
+        if e is not None:
+            j = e.event
+            cols["sim_month"].append(ev.month[j])
+            cols["timing_error"].append(float(e.dt))
+            cols["sim_type"].append(ev.type[j])
+            cols["sim_actors"].append(ev.detail[j] if ev.sides[j] is not None
+                                      else ev.actors[j])
+            cols["similarity"].append(round(e.similarity, 3))
+        else:
+            cols["sim_month"].append("")
+            cols["timing_error"].append(np.nan)
+            cols["sim_type"].append("")
+            cols["sim_actors"].append("")
+            cols["similarity"].append(np.nan)
+        cols["steps"].append(steps.get(i, 0))
+        cols["note"].append(note)
+    if not prepared:
+        return pd.DataFrame([], columns=TARGET_COLUMNS)
+    return pd.DataFrame(cols, columns=TARGET_COLUMNS)
+
+
+def _spurious_table(ev, idx: list[int], shares: list[float | None]) -> pd.DataFrame:
+    return pd.DataFrame({
+        "month": pd.Series([ev.month[i] for i in idx], dtype="str"),
+        "type": pd.Series([ev.type[i] for i in idx], dtype="str"),
+        "actors": pd.Series([ev.actors[i] for i in idx], dtype="str"),
+        "entity": pd.Series([ev.entity[i] for i in idx], dtype="str"),
+        "detail": pd.Series([ev.detail[i] for i in idx], dtype="str"),
+        "strength_share": pd.Series([shares[i] if shares[i] is not None else np.nan
+                                     for i in idx], dtype="float64"),
+    }, columns=EVENT_OUT_COLUMNS)
+
+
 def score_frames(events: pd.DataFrame | None, membership: pd.DataFrame, targets: Targets, *,
                  start: str | None = None, end: str | None = None,
                  tolerance: int = TOLERANCE, threshold: float = THRESHOLD,
@@ -282,57 +441,24 @@ def score_frames(events: pd.DataFrame | None, membership: pd.DataFrame, targets:
     snapshots) and the simulated events to a period, for out-of-sample checks.
     Targets outside the months the run covers are reported as ``outside run``
     and left out of every denominator.
+
+    The frames are read once into plain lists (see ``sim.scoring.trajectory``);
+    everything below works on lists, sets and dicts, and only the three tables of
+    the report are built as DataFrames.
     """
     _check_window(start, end)
-    events = normalize_events(events)
-    membership = normalize_membership(membership)
-    index = MembershipIndex(membership)
-    warnings: list[str] = []
-
-    tw = targets.window(start, end)
     lo = month_index(start) if start else -10**9
     hi = month_index(end) if end else 10**9
-    ev = events[events["endogenous"] & (events["m"] >= lo) & (events["m"] <= hi)]
-    ev = ev.reset_index(drop=True)
+    # the endogenous events of the window
+    ev = event_rows(events, keep=(lo, hi))
+    index = MembershipIndex.from_frame(membership)
+    warnings: list[str] = []
+    tw = targets.window(start, end)
 
-    run_factions = index.factions
-    first, last = index.first, index.last
-    prepared = []
-    status: list[str] = []
-    for t in tw.targets:
-        pt = prepare_target(t, run_factions)
-        if first is not None and not (first <= t.m <= last):
-            pt = replace(pt, scorable=False,
-                         reason=f"outside the run's months ({month_label(first)}.."
-                                f"{month_label(last)})")
-            status.append("outside run")
-        elif not pt.scorable:
-            status.append("unscorable")
-        else:
-            status.append("")
-        prepared.append(pt)
+    prepared, status = _prepared_targets(tw, index.factions, index.first, index.last)
+    prepared = list(prepared)
     result = match_events(prepared, ev, index, tolerance=tolerance, threshold=threshold)
-
-    rows = []
-    for i, pt in enumerate(prepared):
-        t = pt.target
-        e = result.matches.get(i)
-        st = status[i] or ("matched" if e is not None else "missed")
-        note = pt.reason
-        if pt.dropped and pt.scorable:
-            note = f"not in run, ignored: {', '.join(pt.dropped)}"
-        rows.append(dict(
-            target=t.id, month=t.month, type=t.type, actors=";".join(t.actors) if t.sides is None
-            else f"{';'.join(t.sides[0])} vs {';'.join(t.sides[1])}",
-            weight=float(t.weight), key=bool(t.key), confidence=t.confidence, status=st,
-            matched=e is not None, sim_month=ev.at[e.event, "month"] if e else "",
-            timing_error=float(e.dt) if e else np.nan,
-            sim_type=ev.at[e.event, "type"] if e else "",
-            sim_actors=(ev.at[e.event, "detail"] if e and ev.at[e.event, "sides"] is not None
-                        else (ev.at[e.event, "actors"] if e else "")),
-            similarity=round(e.similarity, 3) if e else np.nan,
-            steps=len(result.attached_to(i)), note=note))
-    table = pd.DataFrame(rows, columns=TARGET_COLUMNS)
+    table = _Deferred(lambda: _target_table(prepared, status, result, ev))
 
     scorable = [i for i, pt in enumerate(prepared) if pt.scorable]
     n_scorable = len(scorable)
@@ -354,21 +480,18 @@ def score_frames(events: pd.DataFrame | None, membership: pd.DataFrame, targets:
         recall = weighted_recall = key_recall = mean_err = timing = None
 
     # precision over major simulated events
-    shares = [index.strength_share(set(a) | (set(s[0]) | set(s[1]) if s else set()),
-                                   int(m))
-              for a, s, m in zip(ev["actor_list"], ev["sides"], ev["m"])]
+    shares = [index.strength_share(set(a) | (set(s[0]) | set(s[1]) if s else set()), m)
+              for a, s, m in zip(ev.actor_list, ev.sides, ev.m)]
     if ev.empty:
-        major_mask = np.zeros(0, dtype=bool)
+        major_idx: list[int] = []
     else:
         no_strength = all(s is None for s in shares)
         if no_strength:
             warnings.append("the run records no strengths: every endogenous event counts as "
                             "major for precision.")
-        major_mask = np.array([
-            t != "infighting_ended" and (s is None or s >= major_share)
-            for t, s in zip(ev["type"], shares)], dtype=bool)
+        major_idx = [i for i, (t, s) in enumerate(zip(ev.type, shares))
+                     if t != "infighting_ended" and (s is None or s >= major_share)]
     matched_events = result.matched_events | set(result.attached)
-    major_idx = [int(i) for i in np.flatnonzero(major_mask)]
     n_major = len(major_idx)
     n_major_matched = sum(1 for i in major_idx if i in matched_events)
     if not n_scorable:
@@ -379,15 +502,13 @@ def score_frames(events: pd.DataFrame | None, membership: pd.DataFrame, targets:
     else:
         precision = n_major_matched / n_major if n_major else 0.0
         precision_all = len(matched_events) / len(ev) if len(ev) else 0.0
-    spurious = ev.loc[[i for i in major_idx if i not in matched_events],
-                      ["month", "type", "actors", "entity", "detail"]].copy()
-    spurious["strength_share"] = [shares[i] if shares[i] is not None else np.nan
-                                  for i in major_idx if i not in matched_events]
-    spurious = spurious.reset_index(drop=True)[EVENT_OUT_COLUMNS]
+    spurious_idx = [i for i in major_idx if i not in matched_events]
+    spurious = _Deferred(lambda: _spurious_table(ev, spurious_idx, shares))
 
-    snaps = snapshot_table(tw, index)
-    ent = snaps["ari_entities"].dropna()
-    rms = snaps["ari_rooms"].dropna()
+    snap_rows = _snapshot_rows(tw, index)
+    snaps = _Deferred(lambda: pd.DataFrame(snap_rows, columns=SNAPSHOT_COLUMNS))
+    ent = [r["ari_entities"] for r in snap_rows if not math.isnan(r["ari_entities"])]
+    rms = [r["ari_rooms"] for r in snap_rows if not math.isnan(r["ari_rooms"])]
     snap_e = float(np.mean(np.clip(ent, 0, 1))) if len(ent) else None
     snap_r = float(np.mean(np.clip(rms, 0, 1))) if len(rms) else None
 

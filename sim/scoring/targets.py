@@ -213,9 +213,16 @@ class Targets:
     sources: str | tuple[str, ...] = ""
     schema_version: int = SCHEMA_VERSION
     _by_id: dict[str, Target] = field(default_factory=dict, repr=False, compare=False)
+    #: memo of things derived only from the targets (windows, per-run preparation),
+    #: see :meth:`cached`; the targets are immutable, so it never goes stale
+    _cache: dict[Any, Any] = field(default_factory=dict, init=False, repr=False,
+                                   compare=False)
 
     def __post_init__(self) -> None:
         self._by_id.update({t.id: t for t in self.targets})
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_cache": {}}  # the memo is not worth shipping
 
     def __len__(self) -> int:
         return len(self.targets)
@@ -230,16 +237,37 @@ class Targets:
     def key_targets(self) -> tuple[Target, ...]:
         return tuple(t for t in self.targets if t.key)
 
+    def cached(self, key: Any, make, *, limit: int = 256) -> Any:
+        """``make()``, computed once per ``key`` for this Targets object.
+
+        The scorer keeps here what depends only on the targets (and on small,
+        hashable facts about a run, such as its set of factions), so that scoring
+        thousands of runs against the same targets does not redo it. At most
+        ``limit`` entries are kept (the memo is emptied when full).
+        """
+        try:
+            return self._cache[key]
+        except KeyError:
+            pass
+        value = make()
+        if len(self._cache) >= limit:
+            self._cache.clear()
+        self._cache[key] = value
+        return value
+
     def window(self, start: str | None = None, end: str | None = None) -> "Targets":
         """The targets and snapshots whose month lies in [start, end] (inclusive)."""
-        lo = month_index(start) if start else -10**9
-        hi = month_index(end) if end else 10**9
-        return Targets(
-            targets=tuple(t for t in self.targets if lo <= t.m <= hi),
-            snapshots=tuple(s for s in self.snapshots if lo <= s.m <= hi),
-            known_ids=self.known_ids, path=self.path, sources=self.sources,
-            schema_version=self.schema_version,
-        )
+        def make() -> "Targets":
+            lo = month_index(start) if start else -10**9
+            hi = month_index(end) if end else 10**9
+            return Targets(
+                targets=tuple(t for t in self.targets if lo <= t.m <= hi),
+                snapshots=tuple(s for s in self.snapshots if lo <= s.m <= hi),
+                known_ids=self.known_ids, path=self.path, sources=self.sources,
+                schema_version=self.schema_version,
+            )
+
+        return self.cached(("window", start, end), make)
 
 
 # --------------------------------------------------------------------------- loading

@@ -50,8 +50,8 @@ def stored_frames(name: str):
     return maker.frame_from_json(fr["events"]), maker.frame_from_json(fr["membership"])
 
 
-def frames_for(name: str, strings: bool = False):
-    ev, mem = stored_frames(name)
+def frames_for(name: str, strings: bool = False, kind: str | None = None):
+    ev, mem = maker.variant(*stored_frames(name), kind)
     if strings:
         return maker.as_strings(ev), maker.as_strings(mem)
     return ev.copy(), mem.copy()
@@ -87,6 +87,8 @@ def _case_id(c: dict) -> str:
     out = f"{c['frames']}-{c['start'] or 'start'}-{c['end'] or 'end'}"
     if c["strings"]:
         out += "-strings"
+    if c.get("variant"):
+        out += "-" + c["variant"]
     if c["kwargs"]:
         out += "-" + "-".join(f"{k}={v}" for k, v in c["kwargs"].items())
     return out
@@ -103,6 +105,8 @@ def test_fixture_covers_the_brief():
             assert f"{p}_s{seed}" in names
     windows = {(c["start"], c["end"]) for c in CASES}
     assert set(maker.WINDOWS) <= windows
+    assert {c.get("variant") for c in CASES} == {None, *maker.VARIANTS}
+    assert fixture()["scorer"] == "3c61e33"  # expectations from the scorer before the rewrite
     assert {n["kind"] for n in NULLS} == {"frozen", "random", "null_scores"}
     # the oracle frames do exercise matching, step attachment and snapshots
     matched = sum(c["report"]["metrics"]["n_matched"] for c in CASES)
@@ -114,7 +118,7 @@ def test_fixture_covers_the_brief():
 def test_score_frames_regression(case):
     from sim.scoring.score import score_frames
 
-    ev, mem = frames_for(case["frames"], case["strings"])
+    ev, mem = frames_for(case["frames"], case["strings"], case.get("variant"))
     report = score_frames(ev, mem, targets(), start=case["start"], end=case["end"],
                           **case["kwargs"])
     assert_report(report, case["report"])
@@ -176,3 +180,11 @@ def test_null_scores_regression(entry):
     _, mem = frames_for(entry["frames"])
     table = null_scores(mem, targets(), seeds=maker.NULL_SEEDS)
     assert_same(maker.table_records(table), entry["table"], "null_scores")
+
+
+def test_calibration_frames_take_the_fast_path():
+    from sim.scoring.trajectory import _fast_events, _fast_membership
+
+    for name in ("defaults_s1", "oracle_s11"):
+        ev, mem = frames_for(name)
+        assert _fast_events(ev) is not None and _fast_membership(mem) is not None

@@ -1,6 +1,6 @@
 """Regenerate ``regression_scores.json``: frozen inputs and outputs of the scorer.
 
-    .venv/bin/python tests/scoring/data/make_regression.py
+    .venv/bin/python tests/scoring/data/make_regression.py [--scorer-rev REV] [--resimulate]
 
 The fixture holds
 
@@ -9,24 +9,37 @@ The fixture holds
   do not break it);
 * ``frames``: the (events, membership) frames of baseline runs, seeds 1..6, for three
   parameter sets (``sim.config.with_parameters``), built with
-  ``sim.calibration.objective.frames``. They are stored because the model code
-  changes: the test scores these stored frames and never re-simulates;
+  ``sim.calibration.objective.frames``, and of two made-up "oracle" trajectories
+  close to the documented one. They are stored because the model code changes: the
+  test scores these stored frames and never re-simulates;
 * ``cases``: ``ScoreReport.to_dict()`` of ``score_frames`` on those frames for three
-  windows, plus a few variants (frames read back from CSV as strings, other
-  tolerance/threshold/major_share settings);
+  windows, plus variants (frames read back from CSV as strings, other
+  tolerance/threshold/major_share settings, non-integer strengths, shuffled
+  membership rows, object columns);
 * ``nulls``: the frozen null and the random-events null (``sim.scoring.nulls``)
   built from stored membership, their events and their reports, and a
-  ``null_scores`` table.
+  ``null_scores`` table;
+* ``scorer``: which scorer computed the expectations (``--scorer-rev``).
 
 Run it only when the *scoring rules* change on purpose (then review the diff of
-the JSON); a pure speed-up must leave every number unchanged.
+the JSON); a pure speed-up must leave every number unchanged. By default the
+frames already stored are kept (``--resimulate`` runs the model again) and the
+expectations come from the working tree's scorer; ``--scorer-rev REV`` takes them
+from the scorer of git revision REV instead (``sim/`` is copied to a temporary
+folder with ``sim/scoring`` replaced by REV's). The stored expectations were made
+with ``--scorer-rev 3c61e33``, the scorer before it was rewritten for speed.
 """
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
+import os
+import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +65,10 @@ SETTINGS_VARIANTS: list[dict] = [
     {"tolerance": 1, "threshold": 0.7, "major_share": 0.1},
 ]
 NULL_SEEDS = range(5)
+#: frames rewritten before scoring (see :func:`variant`), whole period, default settings
+VARIANTS = ("float_strength", "float_shuffled", "object_columns")
+VARIANT_FRAMES = ("defaults_s1", "defaults_s2", "loose_s1", "tight_s1", "oracle_s11",
+                  "oracle_s12")
 #: seeds of the "oracle" frames: events perturbed from the targets themselves and
 #: membership from the snapshots, so that matching, step attachment, entity-level
 #: similarity and non-trivial snapshot partitions are all exercised
@@ -121,6 +138,28 @@ def table_records(df: pd.DataFrame) -> list[dict]:
             row[str(k)] = v
         out.append(row)
     return out
+
+
+def variant(ev: pd.DataFrame, mem: pd.DataFrame, kind: str | None):
+    """The stored frames rewritten (deterministically) to exercise other inputs.
+
+    * ``float_strength``: non-integer strengths (sums of strengths then round);
+    * ``float_shuffled``: the same, membership rows in a shuffled order (month
+      look-ups no longer come in blocks; dict orders change);
+    * ``object_columns``: every column of both frames of dtype object.
+    """
+    if kind is None:
+        return ev, mem
+    if kind in ("float_strength", "float_shuffled"):
+        mem = mem.copy()
+        mem["strength"] = mem["strength"].astype(float) * 0.731 + \
+            (np.arange(len(mem)) % 7) * 0.0137
+        if kind == "float_shuffled":
+            mem = mem.sample(frac=1.0, random_state=7).reset_index(drop=True)
+        return ev, mem
+    if kind == "object_columns":
+        return ev.astype(object), mem.astype(object)
+    raise ValueError(kind)
 
 
 def load_fixture() -> dict:
@@ -247,46 +286,52 @@ def oracle_frames(targets, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 # ----------------------------------------------------------------- building
 
-def build() -> dict:
-    from sim.api import simulate
-    from sim.calibration.objective import frames
-    from sim.config import load_scenario, with_parameters
+def build(old: dict | None, scorer: str) -> dict:
+    """The fixture; frames from ``old`` (a previous fixture) when given."""
     from sim.scoring import nulls
     from sim.scoring.score import score_frames
 
-    targets_text = (REPO / "calibration" / TARGETS_NAME).read_text(encoding="utf-8")
-    fixture: dict = {"targets_yaml": targets_text, "frames": {}, "cases": [], "nulls": []}
+    if old is not None:
+        targets_text = old["targets_yaml"]
+    else:
+        targets_text = (REPO / "calibration" / TARGETS_NAME).read_text(encoding="utf-8")
+    fixture: dict = {"scorer": scorer, "targets_yaml": targets_text, "frames": {},
+                     "cases": [], "nulls": []}
     targets = fixture_targets(fixture)
-    base = load_scenario(REPO / "scenarios" / "idlib_2015_2018.yaml")
 
-    stored: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
-    for pname, params in PARAM_SETS.items():
-        scenario = with_parameters(base, **params)
-        for seed in SEEDS:
-            ev, mem = frames(simulate(scenario, seed=seed))
-            name = f"{pname}_s{seed}"
-            fixture["frames"][name] = {"params": params, "seed": seed,
-                                       "events": frame_to_json(ev),
-                                       "membership": frame_to_json(mem)}
-            # score what the test will read back, not the original objects
-            stored[name] = (frame_from_json(fixture["frames"][name]["events"]),
-                            frame_from_json(fixture["frames"][name]["membership"]))
+    if old is not None:
+        fixture["frames"] = old["frames"]
+    else:
+        from sim.api import simulate
+        from sim.calibration.objective import frames
+        from sim.config import load_scenario, with_parameters
 
-    for seed in ORACLE_SEEDS:
-        ev, mem = oracle_frames(targets, seed)
-        name = f"oracle_s{seed}"
-        fixture["frames"][name] = {"params": None, "seed": seed, "events": frame_to_json(ev),
-                                   "membership": frame_to_json(mem)}
-        stored[name] = (frame_from_json(fixture["frames"][name]["events"]),
-                        frame_from_json(fixture["frames"][name]["membership"]))
+        base = load_scenario(REPO / "scenarios" / "idlib_2015_2018.yaml")
+        for pname, params in PARAM_SETS.items():
+            scenario = with_parameters(base, **params)
+            for seed in SEEDS:
+                ev, mem = frames(simulate(scenario, seed=seed))
+                fixture["frames"][f"{pname}_s{seed}"] = {
+                    "params": params, "seed": seed, "events": frame_to_json(ev),
+                    "membership": frame_to_json(mem)}
+        for seed in ORACLE_SEEDS:
+            ev, mem = oracle_frames(targets, seed)
+            fixture["frames"][f"oracle_s{seed}"] = {
+                "params": None, "seed": seed, "events": frame_to_json(ev),
+                "membership": frame_to_json(mem)}
+    # score what the test will read back, not the original objects
+    stored: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {
+        name: (frame_from_json(f["events"]), frame_from_json(f["membership"]))
+        for name, f in fixture["frames"].items()}
 
-    def case(name: str, start, end, *, strings: bool = False, **kwargs) -> None:
-        ev, mem = stored[name]
+    def case(name: str, start, end, *, strings: bool = False, kind: str | None = None,
+             **kwargs) -> None:
+        ev, mem = variant(*stored[name], kind)
         if strings:
             ev, mem = as_strings(ev), as_strings(mem)
         rep = score_frames(ev, mem, targets, start=start, end=end, **kwargs)
         fixture["cases"].append({"frames": name, "start": start, "end": end,
-                                 "strings": strings, "kwargs": kwargs,
+                                 "strings": strings, "variant": kind, "kwargs": kwargs,
                                  "report": rep.to_dict()})
 
     for name in stored:
@@ -301,6 +346,9 @@ def build() -> dict:
         case(f"oracle_s{seed}", None, None, strings=True)
         for kwargs in SETTINGS_VARIANTS:
             case(f"oracle_s{seed}", None, None, **kwargs)
+    for name in VARIANT_FRAMES:
+        for kind in VARIANTS:
+            case(name, None, None, kind=kind)
 
     for name in [f"{p}_s1" for p in PARAM_SETS] + [f"oracle_s{ORACLE_SEEDS[0]}"]:
         mem = stored[name][1]
@@ -323,9 +371,44 @@ def build() -> dict:
     return fixture
 
 
+def _run_with_scorer(rev: str, argv: list[str]) -> None:
+    """Run this script again with ``sim/scoring`` taken from git revision ``rev``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        shutil.copytree(REPO / "sim", Path(tmp) / "sim",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        names = subprocess.run(["git", "ls-tree", "--name-only", f"{rev}:sim/scoring"],
+                               cwd=REPO, check=True, capture_output=True,
+                               text=True).stdout.split()
+        scoring = Path(tmp) / "sim" / "scoring"
+        shutil.rmtree(scoring)
+        scoring.mkdir()
+        for name in names:
+            text = subprocess.run(["git", "show", f"{rev}:sim/scoring/{name}"], cwd=REPO,
+                                  check=True, capture_output=True, text=True).stdout
+            (scoring / name).write_text(text, encoding="utf-8")
+        env = {**os.environ, "PYTHONPATH": tmp, "_REGRESSION_SCORER": rev}
+        subprocess.run([sys.executable, __file__, *argv], env=env, check=True)
+
+
 def main() -> None:
-    sys.path.insert(0, str(REPO))
-    fixture = build()
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--resimulate", action="store_true",
+                    help="run the model again instead of keeping the stored frames")
+    ap.add_argument("--scorer-rev", help="compute the expectations with the scorer of this "
+                    "git revision (e.g. 3c61e33)")
+    args = ap.parse_args()
+    if args.scorer_rev and not os.environ.get("_REGRESSION_SCORER"):
+        _run_with_scorer(args.scorer_rev, [a for a in sys.argv[1:]])
+        return
+    if str(REPO) not in sys.path:
+        sys.path.append(str(REPO))
+    import sim.scoring
+
+    scorer = os.environ.get("_REGRESSION_SCORER", "working tree")
+    print(f"scorer: {scorer} ({Path(sim.scoring.__file__).parent})")
+    old = None if args.resimulate or not OUT.is_file() else load_fixture()
+    fixture = build(old, scorer)
     OUT.write_text(json.dumps(fixture, separators=(",", ":"), allow_nan=False) + "\n",
                    encoding="utf-8")
     print(f"wrote {OUT} ({OUT.stat().st_size // 1024} KiB): {len(fixture['frames'])} frames, "
