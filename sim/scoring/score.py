@@ -323,13 +323,19 @@ def _snapshot_rows(targets: Targets, index: MembershipIndex) -> list[dict]:
             rows.append(dict(month=snap.month, n_factions=0, ari_entities=np.nan,
                              ari_rooms=np.nan, note="month not in the run"))
             continue
-        alive = index.alive(m)
-        universe = sorted(f for f, a in alive.items() if a)
+        # The universe is every faction the run starts with: a faction the run
+        # has lost by the snapshot is a singleton of its own ("dead:"), so that a
+        # run that destroys everyone cannot agree with the documented partition
+        # by default.
+        universe = sorted(f for f, a in index.alive(index.first).items() if a)
         if len(universe) < 2:
             rows.append(dict(month=snap.month, n_factions=len(universe), ari_entities=np.nan,
-                             ari_rooms=np.nan, note="fewer than two alive factions"))
+                             ari_rooms=np.nan, note="fewer than two factions in the run"))
             continue
+        alive = index.alive(m)
         sim_e, sim_r = _partition_labels(index, m, universe)
+        sim_e = [lab if alive.get(f, False) else f"dead:{f}" for f, lab in zip(universe, sim_e)]
+        sim_r = [lab if alive.get(f, False) else f"dead:{f}" for f, lab in zip(universe, sim_r)]
         doc_e, doc_r = targets.cached(
             ("snapshot labels", i, tuple(universe)),
             lambda: (_doc_labels(snap.entities, universe), _doc_labels(snap.rooms, universe)))
@@ -514,7 +520,8 @@ def score_frames(events: pd.DataFrame | None, membership: pd.DataFrame, targets:
 
     # the timing share is earned in proportion to the matched weight, so that a run
     # matching a single event on time cannot collect it
-    timing_term = None if timing is None else timing * (weighted_recall or 0.0)
+    # (no match at all earns no timing share either: 0, not undefined)
+    timing_term = None if weighted_recall is None else (timing or 0.0) * weighted_recall
     parts = {"weighted_recall": weighted_recall, "precision": precision,
              "timing_score": timing_term, "snapshot_entities": snap_e, "snapshot_rooms": snap_r}
     defined = {k: v for k, v in parts.items() if v is not None}
