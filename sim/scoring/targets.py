@@ -444,9 +444,10 @@ def find_default_targets(run_dir: str | Path | None = None) -> Path:
     """The targets file for a run.
 
     Order: (1) a ``targets:`` key (a path; also accepted under ``calibration:``)
-    in the run's ``config.resolved.yaml``, resolved against the scenario's folder
+    in the run's ``config.resolved.yaml``, resolved against the run folder (where
+    ``coalsim run`` makes it relative to), then the scenario's folder
     (``scenario_path`` in manifest.json; scenario files name targets relative to
-    themselves), the run folder, the repository root and the working directory; (2)
+    themselves), the repository root and the working directory; (2)
     ``calibration/targets_2015_2018.yaml`` in the repository root, found by
     walking up from the working directory, from the run folder and from the
     installed package. Raises InputError when neither exists.
@@ -492,15 +493,17 @@ def find_default_targets(run_dir: str | Path | None = None) -> Path:
                             scenario_dirs += [root / Path(sp).parent for root in roots]
                 except (OSError, ValueError, AttributeError):
                     pass
+                # `coalsim run` writes the path relative to the run folder; older
+                # folders and hand-made ones may name it relative to the scenario.
                 bases = [] if candidate.is_absolute() else \
-                    [*scenario_dirs, Path(run_dir), *roots, Path.cwd()]
+                    [Path(run_dir), *scenario_dirs, *roots, Path.cwd()]
                 for base in bases or [Path("/")]:
                     full = candidate if candidate.is_absolute() else base / candidate
                     if full.is_file():
                         return full.resolve()
                 raise InputError(f"the targets file '{value}' named in the run's config "
-                                 "was not found (looked relative to the scenario's folder, "
-                                 "the run folder, the repository root and the working "
+                                 "was not found (looked relative to the run folder, the "
+                                 "scenario's folder, the repository root and the working "
                                  "directory).",
                                  file=str(cfg), key=key)
     for root in roots:
