@@ -9,6 +9,7 @@ never loops over pairs in Python.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -44,6 +45,8 @@ class Actors:
 
     def mean_pairs(self, x: np.ndarray) -> np.ndarray:
         """Strength-weighted mean over faction pairs of a per-pair (N, N) array."""
+        if self.singletons and len(self.order) == x.shape[0]:
+            return x.copy()          # every faction alive and alone, in index order
         xs = x[np.ix_(self.order, self.order)]
         if self.singletons:
             return xs
@@ -86,6 +89,13 @@ def actors_of(state: State, previous: Actors | None = None) -> Actors:
                   weight=weight, block=block, version=state.version)
 
 
+@lru_cache(maxsize=64)
+def _eye(m: int) -> np.ndarray:
+    eye = np.eye(m, dtype=bool)
+    eye.flags.writeable = False
+    return eye
+
+
 def pairwise_distance(x: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
     """Euclidean distance between rows of ideology arrays on [0, 1]^K, scaled to [0, 1]."""
     y = x if y is None else y
@@ -102,16 +112,7 @@ def observe(state: State, actors: Actors, params: Parameters, intensity: np.ndar
     distance = pairwise_distance(ideology)
     dep = actors.mean(state.dependence)                                # (M, B)
     designated = actors.any(state.designated)
-    eye = np.eye(m, dtype=bool)
-
-    # Fronts: how much of i's exposure is shared with j.
-    pres = actors.mean(state.presence) * intensity[None, :]           # (M, F)
-    exposure = pres.sum(axis=1)
-    shared = np.zeros((m, m))
-    for f in range(pres.shape[1]):
-        shared += np.minimum(pres[:, f][:, None], pres[:, f][None, :])
-    overlap = shared / np.maximum(exposure, 1e-9)[:, None]
-    overlap[eye] = 0.0
+    eye = _eye(m)
 
     # What coordinating would bring on the battlefield: the share of i's
     # losses that j's whole group (j and its room partners) would absorb.
@@ -180,7 +181,7 @@ def observe(state: State, actors: Actors, params: Parameters, intensity: np.ndar
     comp = _components(state, actors, ideology, designated, distance, trust, index)
     return Observation(
         params=params, strength=S, share=S / total, ideology=ideology,
-        hardline=ideology.mean(axis=1), threat=actors.mean(state.threat), overlap=overlap,
+        hardline=ideology.mean(axis=1), threat=actors.mean(state.threat),
         support=support, room_support=room_support, group=group, red_dependence=red_dep,
         distance=distance, trust=trust, grievance=grievance, unity=unity, red_line=red_line,
         intolerance=intolerance, vetoed=vetoed, foreign_backing=foreign_backing,

@@ -37,7 +37,6 @@ class Observation:
     ideology: np.ndarray          # (M, K) on [0, 1] (scale value 1..5 mapped to 0..1)
     hardline: np.ndarray          # (M,) mean of `ideology`: 0 moderate/nationalist, 1 hardline
     threat: np.ndarray            # (M,) smoothed monthly loss fraction, relative to loss_rate
-    overlap: np.ndarray           # (M, M) share of i's front exposure where j is present too
     support: np.ndarray           # (M, M) share of i's front losses that j's group (j and its room) would absorb
     room_support: np.ndarray      # (M,) share of i's front losses its present room partners absorb
     group: np.ndarray             # (M, M) bool: k is j itself or in j's room ([j, k])

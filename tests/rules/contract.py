@@ -219,7 +219,8 @@ def observation(n: int = 3, *, params: Parameters | None = None,
                      for f in range(P.shape[1]))
         overlap = shared / np.maximum(exposure, 1e-9)[:, None]
         overlap[eye] = 0.0
-        out["overlap"] = overlap
+        if "overlap" in out:
+            out["overlap"] = overlap
         group = (same_room | eye).astype(float)
         fighters = S[:, None] * P
         weight = fighters * inten[None, :]
