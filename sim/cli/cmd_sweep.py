@@ -53,6 +53,9 @@ def register(subparsers) -> None:
                    help="... or every T seconds (default 30)")
     p.add_argument("--max-in-flight", type=int, default=None, metavar="M",
                    help="tasks submitted at once (default 4 per worker)")
+    p.add_argument("--batch", type=int, default=None, metavar="B",
+                   help="runs per submission (default: automatic, about half a second of "
+                        "work each)")
     p.add_argument("--ship-scenario", action="store_true",
                    help="send the scenario with every task instead of its path (for workers "
                         "that do not share the sweep folder's filesystem)")
@@ -111,6 +114,8 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--workers must be at least 1, got {args.workers}")
     if args.max_in_flight is not None and args.max_in_flight < 1:
         raise InputError(f"--max-in-flight must be at least 1, got {args.max_in_flight}")
+    if args.batch is not None and args.batch < 1:
+        raise InputError(f"--batch must be at least 1, got {args.batch}")
     if args.flush_rows < 1 or args.flush_seconds <= 0:
         raise InputError("--flush-rows must be at least 1 and --flush-seconds positive")
     n_points = design_size(ls.spec)
@@ -134,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
                            scheduler=args.scheduler, resume=args.resume,
                            flush_rows=args.flush_rows, flush_seconds=args.flush_seconds,
                            progress=not args.quiet, ship_scenario=args.ship_scenario,
-                           max_in_flight=args.max_in_flight)
+                           max_in_flight=args.max_in_flight, batch=args.batch)
         rate = f", {result.runs_per_second:.1f} runs/s" if result.n_ran else ""
         skipped = f" ({result.n_skipped:,} already done)" if result.n_skipped else ""
         print(f"{result.n_ran:,} run(s) in {result.elapsed:.1f} s{rate}{skipped}; "

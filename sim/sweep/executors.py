@@ -128,16 +128,32 @@ def open_executor(kind: str = "processes", workers: int | None = None,
                       wait_for_workers=wait_for_workers)
 
 
+#: Dask settings for the LocalCluster started here. A sweep task is one long pure-Python
+#: call: the worker's sampling profiler (every 10 ms) and its 20 ms event-loop tick
+#: take the GIL from it. Measured on the baseline, 2 workers: 76-80 ms CPU per run
+#: with the defaults, 69.5 ms with these, 67 ms on a process pool.
+QUIET_WORKERS = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1000ms",
+    "distributed.admin.system-monitor.interval": "2000ms",
+    "distributed.worker.memory.monitor-interval": "1000ms",
+}
+
+
 def _open_dask(n: int, scheduler: str | None, *, workers_given: bool,
                wait_for_workers: float) -> ExecutorHandle:
     try:
+        import dask
         from distributed import Client, LocalCluster
     except ImportError as err:  # pragma: no cover - declared dependency
         raise InputError(f"the dask executor needs dask.distributed ({err}).") from None
     closers: list[Callable[[], None]] = []
     if scheduler is None:
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=logging.ERROR)
+        # (distributed is imported above, so its defaults are loaded before this
+        # override: dask.config.set restores them on exit)
+        with dask.config.set(QUIET_WORKERS):
+            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                                   dashboard_address=None, silence_logs=logging.ERROR)
         client = Client(cluster)
         closers += [cluster.close, client.close]
         desc = f"Dask LocalCluster, {n} worker process(es)"

@@ -10,8 +10,11 @@
         results/part-00000.parquet ...   result rows, as they arrive
         results.parquet          at the end: every part, sorted by run_id
 
-The runner keeps at most `max_in_flight` tasks submitted (default 4 per worker)
-and at most `flush_rows` result rows in memory: a 100,000-run sweep never holds
+Runs are submitted in batches (`run_tasks`): one run per submission at first,
+then as many as make about `BATCH_SECONDS` of work, from the mean run time seen
+so far (or `batch` runs when given). The runner keeps at most `max_in_flight`
+submissions in flight (default 4 per worker) and at most `flush_rows` result
+rows in memory: a 100,000-run sweep never holds
 its tasks or its results at once. Rows are flushed to a new part every
 `flush_rows` rows or `flush_seconds` seconds, each part written under a
 temporary name and renamed when complete (see `resume.py`). The final table is
@@ -22,6 +25,7 @@ the sweep was interrupted and resumed.
 
 from __future__ import annotations
 
+import itertools
 import platform
 import resource
 import shutil
@@ -49,12 +53,26 @@ from sim.sweep.resume import (DESIGN, MANIFEST, PARTS, RESULTS, atomic_write_byt
                               completed_runs, next_part_index, part_path, readable_parts,
                               write_table)
 from sim.sweep.spec import ERROR_COLUMN, FIXED_COLUMNS, LoadedSpec
-from sim.sweep.task import Job, Task, run_task
+from sim.sweep.task import Job, Task, run_tasks
 
 DEPENDENCIES = ("numpy", "scipy", "pandas", "pyarrow", "SALib", "dask", "distributed", "mesa",
                 "pydantic")
 #: Stop early when this many runs failed and none went through: something is wrong.
 FAIL_FAST = 20
+
+
+#: Automatic batching aims at submissions of about this many seconds of work each.
+BATCH_SECONDS = 0.5
+MAX_BATCH = 64
+
+
+def auto_batch(mean_task_seconds: float) -> int:
+    """Runs per submission: enough to amortise the executor's per-task overhead
+    (a few ms on a process pool, ~10 ms of driver CPU on Dask), few enough to keep
+    the workers evenly busy to the end."""
+    if mean_task_seconds <= 0:
+        return 1
+    return max(1, min(MAX_BATCH, int(BATCH_SECONDS / mean_task_seconds)))
 
 
 class SweepFailed(RuntimeError):
@@ -226,7 +244,7 @@ def run_sweep(ls: LoadedSpec, out: str | Path, *, executor: str = "processes",
               workers: int | None = None, scheduler: str | None = None, resume: bool = False,
               flush_rows: int = 1000, flush_seconds: float = 30.0, progress: bool = True,
               ship_scenario: bool = False, max_in_flight: int | None = None,
-              handle: ExecutorHandle | None = None) -> SweepResult:
+              batch: int | None = None, handle: ExecutorHandle | None = None) -> SweepResult:
     """Run (or continue) the sweep `ls` into folder `out`; see the module docstring."""
     out = Path(out)
     if flush_rows < 1:
@@ -301,33 +319,37 @@ def run_sweep(ls: LoadedSpec, out: str | Path, *, executor: str = "processes",
             exhausted = False
             last_flush = last_cap = time.monotonic()
             limit = max_in_flight or 4 * handle.capacity()
+            size = batch or 1
             while True:
                 now = time.monotonic()
                 if max_in_flight is None and handle.kind == "dask" and now - last_cap > 5.0:
                     limit, last_cap = 4 * handle.capacity(), now
                 while not exhausted and len(pending) < limit:
-                    task = next(tasks, None)
-                    if task is None:
+                    chunk = list(itertools.islice(tasks, size))
+                    if not chunk:
                         exhausted = True
                         break
-                    pending.add(handle.executor.submit(run_task, task))
+                    pending.add(handle.executor.submit(run_tasks, chunk))
                 if not pending:
                     break
                 timeout = max(0.05, flush_seconds - (time.monotonic() - last_flush))
                 finished, pending = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
+                n_before = n_ran
                 for fut in finished:
-                    row = fut.result()
-                    task_cpu += row.pop("_cpu_s", 0.0)
-                    task_wall += row.pop("_wall_s", 0.0)
-                    buffer.append(row)
-                    n_ran += 1
-                    if row[ERROR_COLUMN]:
-                        n_failed_now += 1
-                        first_error = first_error or row[ERROR_COLUMN]
-                    else:
-                        n_ok_now += 1
-                if bar is not None and finished:
-                    bar.update(len(finished))
+                    for row in fut.result():
+                        task_cpu += row.pop("_cpu_s", 0.0)
+                        task_wall += row.pop("_wall_s", 0.0)
+                        buffer.append(row)
+                        n_ran += 1
+                        if row[ERROR_COLUMN]:
+                            n_failed_now += 1
+                            first_error = first_error or row[ERROR_COLUMN]
+                        else:
+                            n_ok_now += 1
+                if batch is None and n_ran and handle.kind != "serial":
+                    size = auto_batch(task_wall / n_ran)
+                if bar is not None and n_ran > n_before:
+                    bar.update(n_ran - n_before)
                     if n_failed_now:
                         bar.set_postfix(failed=n_failed_now, refresh=False)
                 if n_failed_now >= FAIL_FAST and n_ok_now == 0:

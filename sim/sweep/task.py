@@ -110,3 +110,8 @@ def run_task(task: Task) -> dict[str, Any]:
     row["_cpu_s"] = time.process_time() - cpu0
     row["_wall_s"] = time.perf_counter() - wall0
     return row
+
+
+def run_tasks(tasks: list[Task]) -> list[dict[str, Any]]:
+    """Several tasks in one submission (the runner batches short runs): their rows."""
+    return [run_task(t) for t in tasks]

@@ -101,3 +101,20 @@ def test_a_failing_run_is_recorded_not_fatal(spec_path, tmp_path, monkeypatch):
     assert (df.loc[bad, "error"] == "ValueError: boom").all()
     assert df.loc[bad, "n_rooms_formed"].isna().all()
     assert (df.loc[~bad, "error"] == "").all()
+
+
+def test_shipping_the_scenario_gives_the_same_table(spec_path, serial_result, tmp_path):
+    out = tmp_path / "shipped"
+    run_sweep(load_spec(spec_path), out, executor="serial", progress=False, ship_scenario=True)
+    _same(serial_result, out)
+
+
+def test_manifest_records_sessions(serial_result):
+    import json
+
+    m = json.loads((serial_result / "manifest.json").read_text())
+    assert m["kind"] == "coalsim-sweep" and m["status"] == "complete"
+    assert m["n_runs"] == 12 and m["n_failed"] == 0
+    s = m["sessions"][0]
+    assert s["runs_this_session"] == 12 and s["task_cpu_s"] > 0 and s["driver_peak_rss_mb"] > 0
+    assert "_cpu_s" not in pd.read_parquet(serial_result / "results.parquet").columns

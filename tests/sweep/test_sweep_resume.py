@@ -25,13 +25,13 @@ N_RUNS = 200
 
 @pytest.fixture(scope="module")
 def big_spec(tmp_path_factory):
-    """~200 runs of the teaching scenario, 12 months each."""
+    """200 runs of the teaching scenario, 6 months each."""
     import yaml
     from conftest import spec_dict
 
     path = tmp_path_factory.mktemp("spec") / "resume.yaml"
-    path.write_text(yaml.safe_dump(spec_dict(name="t_resume", design={"type": "random",
-                                                                      "n": 100}),
+    path.write_text(yaml.safe_dump(spec_dict(name="t_resume", until="2030-06",
+                                             design={"type": "random", "n": 100}),
                                    sort_keys=False))
     return path
 
