@@ -52,7 +52,8 @@ def register(subparsers) -> None:
     p.add_argument("--flush-seconds", type=float, default=30.0, metavar="T",
                    help="... or every T seconds (default 30)")
     p.add_argument("--max-in-flight", type=int, default=None, metavar="M",
-                   help="tasks submitted at once (default 4 per worker)")
+                   help="submissions (batches of runs) in flight at once (default 4 per "
+                        "worker)")
     p.add_argument("--batch", type=int, default=None, metavar="B",
                    help="runs per submission (default: automatic, about half a second of "
                         "work each)")

@@ -118,3 +118,13 @@ def test_manifest_records_sessions(serial_result):
     s = m["sessions"][0]
     assert s["runs_this_session"] == 12 and s["task_cpu_s"] > 0 and s["driver_peak_rss_mb"] > 0
     assert "_cpu_s" not in pd.read_parquet(serial_result / "results.parquet").columns
+
+
+def test_batch_sizes(spec_path, serial_result, tmp_path):
+    from sim.sweep.runner import MAX_BATCH, auto_batch
+
+    assert auto_batch(0.001) == MAX_BATCH and auto_batch(0.1) == 5 and auto_batch(2.0) == 1
+    out = tmp_path / "b5"
+    run_sweep(load_spec(spec_path), out, executor="processes", workers=2, batch=5,
+              progress=False)
+    _same(serial_result, out)

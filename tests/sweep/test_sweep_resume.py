@@ -52,7 +52,7 @@ def _all_part_ids(folder):
 def test_resume_after_sigkill(big_spec, reference, tmp_path):
     out = tmp_path / "killed"
     cmd = [PYTHON, "-m", "sim.cli.main", "sweep", str(big_spec), "--out", str(out),
-           "--executor", "processes", "--workers", "2", "--flush-rows", "10",
+           "--executor", "processes", "--workers", "2", "--flush-rows", "10", "--batch", "1",
            "--flush-seconds", "0.5", "--quiet"]
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             start_new_session=True)
