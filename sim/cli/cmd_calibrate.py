@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import time
-from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
 
 from sim.errors import InputError
@@ -34,20 +33,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def make_executor(kind: str | None, workers: int, scheduler: str | None) -> tuple[Executor, object]:
-    """An executor and a closer. Uses the sweep layer when available."""
-    try:
-        from sim.sweep.executors import make_executor as sweep_executor
-    except ImportError:
-        sweep_executor = None
-    if sweep_executor is not None:
-        return sweep_executor(kind or ("dask" if scheduler else "processes"), workers, scheduler)
-    if kind == "dask" or scheduler:
-        raise InputError("the Dask executor needs the sweep package (sim.sweep)")
-    pool = ProcessPoolExecutor(max_workers=max(1, workers))
-    return pool, pool.shutdown
-
-
 def run(args: argparse.Namespace) -> int:
     from sim.calibration.report import validate_best, write_report
     from sim.calibration.spec import load_spec
@@ -64,11 +49,11 @@ def run(args: argparse.Namespace) -> int:
     minutes = args.minutes if args.minutes is not None else spec.budget.minutes
     t0 = time.monotonic()
     if not args.report_only:
-        executor, close = make_executor(args.executor, args.workers, args.scheduler)
-        try:
-            search(spec, base, study, executor, args.workers, trials, minutes)
-        finally:
-            close()
+        from sim.sweep.executors import open_executor
+
+        # The same executor layer as sweeps: serial, a process pool or Dask.
+        with open_executor(args.executor or "processes", args.workers, args.scheduler) as handle:
+            search(spec, base, study, handle.executor, handle.capacity(), trials, minutes)
     searched = (time.monotonic() - t0) / 60.0
     summary = summarise(study, spec)
     write_trials(study, out / "trials.csv")

@@ -1,0 +1,96 @@
+"""Calibration: spec validation, a tiny search end to end, resume, the report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import optuna
+import pytest
+import yaml
+
+from sim.calibration.spec import load_spec, spec_hash
+from sim.calibration.study import replicate_seeds
+from sim.cli.main import main
+from sim.errors import InputError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def write_spec(tmp: Path, **changes) -> Path:
+    spec = {
+        "name": "tiny",
+        "scenario": str(ROOT / "scenarios" / "idlib_2015_2018.yaml"),
+        "targets": str(ROOT / "calibration" / "targets_2015_2018.yaml"),
+        "fit_window": {"start": "2015-01", "end": "2016-12"},
+        "holdout_window": {"start": "2017-01", "end": "2018-12"},
+        "replicates": 1,
+        "root_seed": 5,
+        "sampler": "random",
+        "budget": {"trials": 2, "minutes": 5},
+        "validation_seeds": 2,
+        "parameters": {"temperature": {"low": 0.2, "high": 0.6},
+                       "coordination_cost": {"low": 1.0, "high": 6.0}},
+    }
+    spec.update(changes)
+    path = tmp / "spec.yaml"
+    path.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("changes, key", [
+    ({"parameters": {"not_a_parameter": {"low": 0, "high": 1}}}, "parameters.not_a_parameter"),
+    ({"parameters": {"temperature": {"low": 0.5, "high": 0.1}}}, "parameters.temperature"),
+    ({"parameters": {"cohesion_typo": {"low": 0, "high": 1}}}, "parameters.cohesion_typo"),
+    ({"parameters": {"temperature": {"low": 0.0, "high": 20.0}}}, "parameters.temperature.high"),
+    ({"replicates": 0}, "replicates"),
+    ({"sampler": "grid"}, "sampler"),
+    ({"scenario": "missing.yaml"}, "scenario"),
+    ({"unknown": 1}, "unknown"),
+])
+def test_bad_specs_are_located(tmp_path, changes, key, capsys):
+    path = write_spec(tmp_path, **changes)
+    with pytest.raises(InputError) as err:
+        load_spec(path)
+    assert err.value.key == key and err.value.line is not None
+    assert main(["calibrate", str(path), "--out", str(tmp_path / "out")]) == 2
+    assert "Traceback" not in capsys.readouterr().err
+    assert not (tmp_path / "out" / "study.db").exists()
+
+
+def test_replicate_seeds_come_from_one_root():
+    assert replicate_seeds(5, 3) == replicate_seeds(5, 3)
+    assert replicate_seeds(5, 3) != replicate_seeds(6, 3)
+    assert len(set(replicate_seeds(5, 8))) == 8
+
+
+def test_tiny_calibration_end_to_end_with_resume(tmp_path, capsys):
+    spec = write_spec(tmp_path)
+    out = tmp_path / "out"
+    assert main(["calibrate", str(spec), "--out", str(out), "--executor", "serial"]) == 0
+    for name in ("study.db", "trials.csv", "summary.json", "best_parameters.yaml", "report.md",
+                 "validation_scores.csv", "target_hit_rates.csv", "fit_vs_nulls.png",
+                 "target_hit_rates.png", "timeline_seed1.png"):
+        assert (out / name).is_file(), name
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["n_trials"] == 2
+    assert set(summary["parameters"]) == {"temperature", "coordination_cost"}
+    best = yaml.safe_load((out / "best_parameters.yaml").read_text())
+    assert 0.2 <= best["temperature"] <= 0.6
+    report = (out / "report.md").read_text()
+    assert "holdout" in report and "frozen" in report and "random" in report
+
+    # A second call without --resume refuses to overwrite the study.
+    assert main(["calibrate", str(spec), "--out", str(out), "--executor", "serial"]) == 2
+    # --resume continues it to the new total.
+    assert main(["calibrate", str(spec), "--out", str(out), "--executor", "serial",
+                 "--resume", "--trials", "3"]) == 0
+    study = optuna.load_study(study_name="tiny", storage=f"sqlite:///{out / 'study.db'}")
+    complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    assert len(complete) == 3
+    assert study.user_attrs["spec_hash"] == spec_hash(load_spec(spec)[0])
+    # A changed spec cannot resume the old study.
+    changed = write_spec(tmp_path, replicates=2)
+    assert main(["calibrate", str(changed), "--out", str(out), "--resume",
+                 "--executor", "serial"]) == 2
+    assert "spec changed" in capsys.readouterr().err
