@@ -19,7 +19,14 @@ from sim.model.state import State
 
 
 def partner_matrix(state: State, actors: Actors) -> np.ndarray:
-    """(N, N) bool: factions that share a room or a merged entity."""
+    """(N, N) bool: factions that share a room or a merged entity (kept in the
+    actors' cache: it changes only with organisational changes)."""
+    if "partners" not in actors.cache:
+        actors.cache["partners"] = _partner_matrix(state, actors)
+    return actors.cache["partners"]
+
+
+def _partner_matrix(state: State, actors: Actors) -> np.ndarray:
     m = len(actors.keys)
     index = {k: i for i, k in enumerate(actors.keys)}
     incidence = np.zeros((m, max(len(state.rooms), 1)))
@@ -57,10 +64,8 @@ def battlefield(state: State, actors: Actors, params: Parameters, intensity: np.
     # Grievance at partners who do not reinforce where one bleeds.
     if partners.any():
         exposure = (front_i * state.presence).sum(axis=1)
-        reinforced = np.zeros_like(state.grievance)
-        for f in range(state.presence.shape[1]):
-            col = state.presence[:, f]
-            reinforced += front_i[:, f][:, None] * np.minimum(col[:, None], col[None, :])
+        P = state.presence
+        reinforced = (np.minimum(P[:, None, :], P[None, :, :]) * front_i[:, None, :]).sum(axis=2)
         neglect = np.maximum(exposure[:, None] - reinforced, 0.0) * partners
         state.grievance += params.neglect_grievance * neglect
         state.trust += params.trust_gain * (1.0 - state.trust) * partners

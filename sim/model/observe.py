@@ -8,7 +8,7 @@ never loops over pairs in Python.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -30,6 +30,7 @@ class Actors:
     weight: np.ndarray          # (len(order),) faction strength / actor strength, in `order`
     block: np.ndarray           # (len(order),) actor index of each entry of `order`
     version: int                # state.version it was computed at
+    cache: dict = field(default_factory=dict)  # derived arrays valid while `version` holds
 
     @property
     def singletons(self) -> bool:
@@ -66,7 +67,7 @@ def actors_of(state: State, previous: Actors | None = None) -> Actors:
         weight = state.strength[order] / np.maximum(strength, 1e-9)[previous.block]
         return Actors(keys=previous.keys, of_unit=previous.of_unit, order=order, starts=starts,
                       strength=strength, weight=weight, block=previous.block,
-                      version=state.version)
+                      version=state.version, cache=previous.cache)
     keys: list[str] = []
     index: dict[str, int] = {}
     of_unit = np.full(state.n, -1, dtype=np.int64)
@@ -108,49 +109,38 @@ def observe(state: State, actors: Actors, params: Parameters, intensity: np.ndar
     m = len(actors.keys)
     S = actors.strength
     total = max(float(S.sum()), 1e-9)
-    ideology = actors.mean(state.ideology)
-    distance = pairwise_distance(ideology)
-    dep = actors.mean(state.dependence)                                # (M, B)
-    designated = actors.any(state.designated)
     eye = _eye(m)
+    rooms = structure(state, actors)
+    index, incidence, same_room, group = (rooms["index"], rooms["incidence"],
+                                          rooms["same_room"], rooms["group"])
+    # Ideology and backing are strength-weighted over an entity's components, so
+    # they are constant between organisational changes only when every actor is
+    # a single faction.
+    if actors.singletons and "backing" in actors.cache:
+        backing = actors.cache["backing"]
+    else:
+        backing = _backing(state, actors, params)
+        if actors.singletons:
+            actors.cache["backing"] = backing
+    ideology, distance, dep, designated = (backing["ideology"], backing["distance"],
+                                           backing["dep"], backing["designated"])
+    unity, red_dep, red_line, intolerance, vetoed, foreign_backing = (
+        backing["unity"], backing["red_dep"], backing["red_line"], backing["intolerance"],
+        backing["vetoed"], backing["foreign_backing"])
 
     # What coordinating would bring on the battlefield: the share of i's
     # losses that j's whole group (j and its room partners) would absorb.
-    index = {k: i for i, k in enumerate(actors.keys)}
-    room_rows = [[index[k] for k in r.members if k in index] for r in state.rooms.values()]
-    incidence = np.zeros((m, len(room_rows)))
-    for r, rows in enumerate(room_rows):
-        incidence[rows, r] = 1.0
-    same_room = (incidence @ incidence.T > 0) & ~eye
-    group = same_room | eye
     fighters = S[:, None] * actors.mean(state.presence)                   # (M, F) on each front
     weight = fighters * intensity[None, :]
     weight = weight / np.maximum(weight.sum(axis=1, keepdims=True), 1e-9)
-    partner = group.astype(float) @ fighters                              # (M, F) j's group
+    partner = rooms["group_f"] @ fighters                                 # (M, F) j's group
     support = (weight[:, None, :] * partner[None, :, :]
                / np.maximum(fighters[:, None, :] + partner[None, :, :], 1e-9)).sum(axis=2)
-    mates = same_room.astype(float) @ fighters                            # (M, F) i's partners
+    mates = rooms["same_room_f"] @ fighters                               # (M, F) i's partners
     room_support = (weight * mates / np.maximum(fighters + mates, 1e-9)).sum(axis=1)
 
-    # Backers.
-    unity = (dep * state.unity[None, :]) @ dep.T
-    red_dep = dep @ state.red_line.astype(float)                      # (M,)
-    red_line = red_dep[:, None] * designated[None, :]
-    to_ideal = pairwise_distance(ideology, state.ideal) if len(state.backer_ids) else np.zeros((m, 0))
-    outside = to_ideal > state.tolerance[None, :]                     # (M, B): j outside b's tolerance
-    excess = np.maximum(to_ideal - state.tolerance[None, :], 0.0)
-    intolerance = dep @ excess.T
-    # A merger of i with j is vetoed when i's dependence on backers that veto
-    # and find j unwelcome (designated, or outside their tolerance) reaches
-    # `veto_threshold`.
-    unwelcome = (outside | designated[:, None]).astype(float)         # (M, B)
-    vetoing = dep * state.veto[None, :]                               # (M, B)
-    vetoed_one = vetoing @ unwelcome.T >= params.veto_threshold       # [i, j]
-    vetoed = vetoed_one | vetoed_one.T
-    foreign_backing = dep @ state.funding
-
     # Rooms.
-    in_room = incidence.sum(axis=1) > 0
+    in_room = rooms["in_room"]
     trust = actors.mean_pairs(state.trust)
     grievance = actors.mean_pairs(state.grievance)
     room_gap = _room_gap(incidence, S, ideology)
@@ -159,11 +149,7 @@ def observe(state: State, actors: Actors, params: Parameters, intensity: np.ndar
     room_red = (partner_w * red_line.T).sum(axis=1)                   # partners' objection to i
     room_grievance = (partner_w * grievance.T).sum(axis=1)
 
-    fighting = np.zeros((m, m), dtype=bool)
-    for fight in state.fights.values():
-        a, b = index.get(fight.a), index.get(fight.b)
-        if a is not None and b is not None:
-            fighting[a, b] = fighting[b, a] = True
+    fighting = rooms["fighting"]
 
     cohesion = np.empty(m)
     for i, key in enumerate(actors.keys):
@@ -188,6 +174,58 @@ def observe(state: State, actors: Actors, params: Parameters, intensity: np.ndar
         designated=designated, cohesion=cohesion, ultimatum=ultimatum, same_room=same_room,
         in_room=in_room, room_gap=room_gap, room_red=room_red, room_grievance=room_grievance,
         fighting=fighting, alive=np.ones(m, dtype=bool), **comp)
+
+
+def structure(state: State, actors: Actors) -> dict:
+    """Rooms and fights as actor-level arrays; they change only with
+    organisational changes, so they are kept in the actors' cache."""
+    if "rooms" in actors.cache:
+        return actors.cache["rooms"]
+    m = len(actors.keys)
+    eye = _eye(m)
+    index = {k: i for i, k in enumerate(actors.keys)}
+    room_rows = [[index[k] for k in r.members if k in index] for r in state.rooms.values()]
+    incidence = np.zeros((m, len(room_rows)))
+    for r, rows in enumerate(room_rows):
+        incidence[rows, r] = 1.0
+    same_room = (incidence @ incidence.T > 0) & ~eye
+    group = same_room | eye
+    fighting = np.zeros((m, m), dtype=bool)
+    for fight in state.fights.values():
+        a, b = index.get(fight.a), index.get(fight.b)
+        if a is not None and b is not None:
+            fighting[a, b] = fighting[b, a] = True
+    out = {"index": index, "incidence": incidence, "same_room": same_room, "group": group,
+           "same_room_f": same_room.astype(float), "group_f": group.astype(float),
+           "in_room": incidence.sum(axis=1) > 0, "fighting": fighting}
+    for value in out.values():
+        if isinstance(value, np.ndarray):
+            value.flags.writeable = False
+    actors.cache["rooms"] = out
+    return out
+
+
+def _backing(state: State, actors: Actors, params: Parameters) -> dict:
+    """Ideology, distances and everything backers impose, actor by actor."""
+    m = len(actors.keys)
+    ideology = actors.mean(state.ideology)
+    dep = actors.mean(state.dependence)                                # (M, B)
+    designated = actors.any(state.designated)
+    red_dep = dep @ state.red_line.astype(float)                      # (M,)
+    to_ideal = pairwise_distance(ideology, state.ideal) if len(state.backer_ids) else np.zeros((m, 0))
+    outside = to_ideal > state.tolerance[None, :]                     # (M, B): j outside b's tolerance
+    excess = np.maximum(to_ideal - state.tolerance[None, :], 0.0)
+    # A merger of i with j is vetoed when i's dependence on backers that veto
+    # and find j unwelcome (designated, or outside their tolerance) reaches
+    # `veto_threshold`.
+    unwelcome = (outside | designated[:, None]).astype(float)         # (M, B)
+    vetoing = dep * state.veto[None, :]                               # (M, B)
+    vetoed_one = vetoing @ unwelcome.T >= params.veto_threshold       # [i, j]
+    return {"ideology": ideology, "distance": pairwise_distance(ideology), "dep": dep,
+            "designated": designated, "unity": (dep * state.unity[None, :]) @ dep.T,
+            "red_dep": red_dep, "red_line": red_dep[:, None] * designated[None, :],
+            "intolerance": dep @ excess.T, "vetoed": vetoed_one | vetoed_one.T,
+            "foreign_backing": dep @ state.funding}
 
 
 def _room_gap(incidence: np.ndarray, S: np.ndarray, ideology: np.ndarray) -> np.ndarray:
