@@ -17,7 +17,7 @@ from sim.api import simulate
 from sim.config import load_scenario, with_parameters
 from sim.trajectory import EVENT_COLUMNS, MEMBERSHIP_COLUMNS, Trajectory
 
-METRICS = ("fit", "weighted_recall", "key_recall", "precision", "timing_score",
+METRICS = ("fit", "weighted_recall", "family_recall", "key_recall", "precision", "timing_score",
            "snapshot_entities", "snapshot_rooms")
 
 

@@ -124,7 +124,8 @@ def write_report(out: Path, spec: CalibrationSpec, summary: dict, validation: di
     table = (scores.groupby(["window", "model"])["fit"]
              .agg(["median", "mean", "min", "max", "count"]).round(3))
     rec = scores[scores["model"] == "calibrated"].groupby("window")[
-        ["weighted_recall", "key_recall", "precision", "snapshot_entities", "snapshot_rooms"]
+        ["weighted_recall", "family_recall", "key_recall", "precision", "snapshot_entities",
+         "snapshot_rooms"]
     ].median().round(3)
     lines = [f"# Calibration report: {spec.name}", "",
              f"Spec: {spec.description or spec.name}. Sampler: optuna {spec.sampler}; "

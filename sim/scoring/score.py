@@ -43,8 +43,17 @@ from sim.scoring.match import (THRESHOLD, TOLERANCE, MembershipIndex, match_even
 from sim.scoring.targets import Targets, is_month, load_targets, month_index, month_label
 from sim.scoring.trajectory import event_rows, read_run
 
+#: Families of documented events. The fit's recall is the mean of the weighted
+#: recalls of the families present in the window ("family recall"), so that a run
+#: cannot score by reproducing one kind of event and switching the others off.
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "rooms": ("room_formed", "room_joined", "room_left", "room_expelled", "room_dissolved"),
+    "mergers": ("merger", "absorbed"),
+    "fights": ("infighting_started", "infighting_ended"),
+    "exits": ("split", "dissolved"),
+}
 FIT_WEIGHTS: dict[str, float] = {
-    "weighted_recall": 0.35,
+    "family_recall": 0.35,
     "precision": 0.20,
     "timing_score": 0.10,
     "snapshot_entities": 0.25,
@@ -108,6 +117,7 @@ class ScoreReport:
     recall: float | None
     weighted_recall: float | None
     key_recall: float | None
+    family_recall: float | None
     n_major: int
     n_major_matched: int
     precision: float | None
@@ -134,7 +144,7 @@ class ScoreReport:
     # ---------------------------------------------------------------- export
     def metrics(self) -> dict[str, Any]:
         keys = ["n_targets", "n_scorable", "n_matched", "recall", "weighted_recall",
-                "key_recall", "n_major", "n_major_matched", "precision", "precision_all",
+                "key_recall", "family_recall", "n_major", "n_major_matched", "precision", "precision_all",
                 "mean_timing_error", "timing_score", "snapshot_entities", "snapshot_rooms",
                 "fit"]
         return {k: getattr(self, k) for k in keys}
@@ -212,6 +222,7 @@ class ScoreReport:
             ("event recall", f"{self.n_matched}/{self.n_scorable}" + (
                 f" = {f(self.recall)}" if self.recall is not None else "")),
             ("weighted recall", f(self.weighted_recall)),
+            ("family recall (rooms, mergers, fights, exits)", f(self.family_recall)),
             ("key-event recall", f(self.key_recall)),
             ("precision (major events)", f"{self.n_major_matched}/{self.n_major} = "
                                           f"{f(self.precision)}"),
@@ -479,11 +490,19 @@ def score_frames(events: pd.DataFrame | None, membership: pd.DataFrame, targets:
         weighted_recall = sum(prepared[i].target.weight for i in matched) / w_all
         keys = [i for i in scorable if prepared[i].target.key]
         key_recall = (sum(1 for i in keys if i in result.matches) / len(keys)) if keys else None
+        fam_recalls = []
+        for types in FAMILIES.values():
+            fam = [i for i in scorable if prepared[i].target.type in types]
+            if fam:
+                w_fam = sum(prepared[i].target.weight for i in fam)
+                fam_recalls.append(sum(prepared[i].target.weight for i in fam
+                                       if i in result.matches) / w_fam)
+        family_recall = float(np.mean(fam_recalls))
         errs = [abs(result.matches[i].dt) for i in matched]
         mean_err = float(np.mean(errs)) if errs else None
         timing = max(0.0, 1.0 - mean_err / TIMING_SCALE) if errs else 0.0
     else:
-        recall = weighted_recall = key_recall = mean_err = timing = None
+        recall = weighted_recall = key_recall = family_recall = mean_err = timing = None
 
     # precision over major simulated events
     shares = [index.strength_share(set(a) | (set(s[0]) | set(s[1]) if s else set()), m)
@@ -521,8 +540,8 @@ def score_frames(events: pd.DataFrame | None, membership: pd.DataFrame, targets:
     # the timing share is earned in proportion to the matched weight, so that a run
     # matching a single event on time cannot collect it
     # (no match at all earns no timing share either: 0, not undefined)
-    timing_term = None if weighted_recall is None else (timing or 0.0) * weighted_recall
-    parts = {"weighted_recall": weighted_recall, "precision": precision,
+    timing_term = None if family_recall is None else (timing or 0.0) * family_recall
+    parts = {"family_recall": family_recall, "precision": precision,
              "timing_score": timing_term, "snapshot_entities": snap_e, "snapshot_rooms": snap_r}
     defined = {k: v for k, v in parts.items() if v is not None}
     if defined:
@@ -532,7 +551,8 @@ def score_frames(events: pd.DataFrame | None, membership: pd.DataFrame, targets:
         fit = None
     return ScoreReport(
         n_targets=len(prepared), n_scorable=n_scorable, n_matched=len(matched), recall=recall,
-        weighted_recall=weighted_recall, key_recall=key_recall, n_major=n_major,
+        weighted_recall=weighted_recall, key_recall=key_recall, family_recall=family_recall,
+        n_major=n_major,
         n_major_matched=n_major_matched, precision=precision, precision_all=precision_all,
         mean_timing_error=mean_err, timing_score=timing, snapshot_entities=snap_e,
         snapshot_rooms=snap_r, fit=fit, targets_table=table, spurious=spurious,
