@@ -123,61 +123,12 @@ def analyze(folder: str | Path, outcomes: list[str] | None = None, *, num_resamp
         if np.nanstd(means) == 0:
             notes.append(f"{outcome}: constant over the design; no indices.")
             continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            if kind == "sobol":
-                from SALib.analyze import sobol
-
-                res = sobol.analyze(problem, means,
-                                    calc_second_order=manifest["design"]["second_order"],
-                                    num_resamples=num_resamples, conf_level=conf_level,
-                                    seed=seed)
-                for i, name in enumerate(problem["names"]):
-                    rows.append({"outcome": outcome, "parameter": name, "method": "sobol",
-                                 "S1": res["S1"][i], "S1_conf": res["S1_conf"][i],
-                                 "ST": res["ST"][i], "ST_conf": res["ST_conf"][i]})
-                if "S2" in res:
-                    names = problem["names"]
-                    for i in range(len(names)):
-                        for j in range(i + 1, len(names)):
-                            s2_rows.append({"outcome": outcome, "a": names[i], "b": names[j],
-                                            "S2": res["S2"][i, j],
-                                            "S2_conf": res["S2_conf"][i, j]})
-            elif kind == "morris":
-                from SALib.analyze import morris
-
-                x = points[problem["names"]].to_numpy(dtype=float)
-                res = morris.analyze(problem, x, means, num_resamples=num_resamples,
-                                     conf_level=conf_level,
-                                     num_levels=manifest["design"]["levels"], seed=seed)
-                for i, name in enumerate(problem["names"]):
-                    rows.append({"outcome": outcome, "parameter": name, "method": "morris",
-                                 "mu": res["mu"][i], "mu_star": res["mu_star"][i],
-                                 "mu_star_conf": res["mu_star_conf"][i],
-                                 "sigma": res["sigma"][i]})
-            elif kind in ("latin_hypercube", "random"):
-                from SALib.analyze import rbd_fast
-
-                prob = {"num_vars": len(varied), "names": varied,
-                        "bounds": [[float(points[p].min()), float(points[p].max())]
-                                   for p in varied]}
-                x = points[varied].to_numpy(dtype=float)
-                m = max(1, min(10, (len(means) - 1) // 2 - 1))
-                res = rbd_fast.analyze(prob, x, means, M=m, num_resamples=num_resamples,
-                                       conf_level=conf_level, seed=seed)
-                for i, name in enumerate(varied):
-                    rows.append({"outcome": outcome, "parameter": name, "method": "rbd_fast",
-                                 "S1": res["S1"][i], "S1_conf": res["S1_conf"][i]})
-            else:  # grid: main effects on the full factorial
-                total = np.var(means)
-                for name in varied:
-                    by = pd.Series(means).groupby(points[name].to_numpy()).mean()
-                    counts = points[name].value_counts().reindex(by.index)
-                    grand = np.mean(means)
-                    main = float(np.sum(counts * (by - grand) ** 2) / len(means))
-                    rows.append({"outcome": outcome, "parameter": name,
-                                 "method": "grid_main_effect", "S1": main / total,
-                                 "S1_conf": math.nan})
+        try:
+            _indices(kind, outcome, means, points, varied, problem, manifest, num_resamples,
+                     conf_level, seed, rows, s2_rows)
+        except (ValueError, ZeroDivisionError, FloatingPointError, np.linalg.LinAlgError) as err:
+            notes.append(f"{outcome}: the {kind} estimator failed ({type(err).__name__}: "
+                         f"{err}); no indices. More design points may help.")
     indices = pd.DataFrame(rows)
     noise = pd.DataFrame(noise_rows)
     if len(indices):
@@ -197,6 +148,70 @@ def analyze(folder: str | Path, outcomes: list[str] | None = None, *, num_resamp
         files.append(plot_indices(analysis, out / "sensitivity.png"))
     (out / "notes.txt").write_text("\n".join(notes) + ("\n" if notes else ""), encoding="utf-8")
     return analysis
+
+
+def _indices(kind: str, outcome: str, means: np.ndarray, points: pd.DataFrame,
+             varied: list[str], problem: dict | None, manifest: dict[str, Any],
+             num_resamples: int, conf_level: float, seed: int, rows: list[dict],
+             s2_rows: list[dict]) -> None:
+    """Append the indices of one outcome to `rows` (and `s2_rows`)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if kind == "sobol":
+            from SALib.analyze import sobol
+
+            res = sobol.analyze(problem, means,
+                                calc_second_order=manifest["design"]["second_order"],
+                                num_resamples=num_resamples, conf_level=conf_level,
+                                seed=seed)
+            for i, name in enumerate(problem["names"]):
+                rows.append({"outcome": outcome, "parameter": name, "method": "sobol",
+                             "S1": res["S1"][i], "S1_conf": res["S1_conf"][i],
+                             "ST": res["ST"][i], "ST_conf": res["ST_conf"][i]})
+            if "S2" in res:
+                names = problem["names"]
+                for i in range(len(names)):
+                    for j in range(i + 1, len(names)):
+                        s2_rows.append({"outcome": outcome, "a": names[i], "b": names[j],
+                                        "S2": res["S2"][i, j],
+                                        "S2_conf": res["S2_conf"][i, j]})
+        elif kind == "morris":
+            from SALib.analyze import morris
+
+            x = points[problem["names"]].to_numpy(dtype=float)
+            res = morris.analyze(problem, x, means, num_resamples=num_resamples,
+                                 conf_level=conf_level,
+                                 num_levels=manifest["design"]["levels"], seed=seed)
+            for i, name in enumerate(problem["names"]):
+                rows.append({"outcome": outcome, "parameter": name, "method": "morris",
+                             "mu": res["mu"][i], "mu_star": res["mu_star"][i],
+                             "mu_star_conf": res["mu_star_conf"][i],
+                             "sigma": res["sigma"][i]})
+        elif kind in ("latin_hypercube", "random"):
+            from SALib.analyze import rbd_fast
+
+            prob = {"num_vars": len(varied), "names": varied,
+                    "bounds": [[float(points[p].min()), float(points[p].max())]
+                               for p in varied]}
+            x = points[varied].to_numpy(dtype=float)
+            # harmonics: SALib's bootstrap resamples half the points and its bias
+            # correction divides by 1 - 2M/n, so keep 2M well below n/2
+            m = max(1, min(10, (len(means) // 2) // 4))
+            res = rbd_fast.analyze(prob, x, means, M=m, num_resamples=num_resamples,
+                                   conf_level=conf_level, seed=seed)
+            for i, name in enumerate(varied):
+                rows.append({"outcome": outcome, "parameter": name, "method": "rbd_fast",
+                             "S1": res["S1"][i], "S1_conf": res["S1_conf"][i]})
+        else:  # grid: main effects on the full factorial
+            total = np.var(means)
+            for name in varied:
+                by = pd.Series(means).groupby(points[name].to_numpy()).mean()
+                counts = points[name].value_counts().reindex(by.index)
+                grand = np.mean(means)
+                main = float(np.sum(counts * (by - grand) ** 2) / len(means))
+                rows.append({"outcome": outcome, "parameter": name,
+                             "method": "grid_main_effect", "S1": main / total,
+                             "S1_conf": math.nan})
 
 
 def plot_indices(analysis: Analysis, path: Path) -> Path:
