@@ -61,6 +61,13 @@ def open_study(spec: CalibrationSpec, out: Path, resume: bool) -> optuna.Study:
     return study
 
 
+def enqueue(study: optuna.Study, spec: CalibrationSpec, params: dict[str, float]) -> None:
+    """Make `params` (clipped to the spec's ranges) the next trial: a warm start."""
+    point = {name: min(max(float(params[name]), p.low), p.high)
+             for name, p in spec.parameters.items() if name in params}
+    study.enqueue_trial(point, skip_if_exists=True)
+
+
 def search(spec: CalibrationSpec, base: Path, study: optuna.Study, executor: Executor,
            workers: int, trials: int, minutes: float) -> None:
     """Run trials until `trials` are complete in total or `minutes` have passed."""

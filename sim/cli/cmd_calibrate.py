@@ -28,6 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="search time limit (overrides the spec)")
     p.add_argument("--out", default=None, help="output folder (default: calibration/results/<name>)")
     p.add_argument("--resume", action="store_true", help="continue the study in --out")
+    p.add_argument("--start-from", default=None, metavar="PARAMS.yaml",
+                   help="warm start: evaluate these parameters first (e.g. a previous "
+                   "best_parameters.yaml)")
     p.add_argument("--report-only", action="store_true",
                    help="skip the search; validate and report the study in --out")
     p.set_defaults(func=run)
@@ -47,6 +50,16 @@ def run(args: argparse.Namespace) -> int:
     study = open_study(spec, out, resume)
     trials = args.trials or spec.budget.trials
     minutes = args.minutes if args.minutes is not None else spec.budget.minutes
+    if args.start_from:
+        from sim.calibration.study import enqueue
+        from sim.config.loader import load_yaml
+
+        start = load_yaml(args.start_from, what="parameters file").data
+        unknown = sorted(set(start) - set(spec.parameters))
+        if unknown:
+            raise InputError(f"not free parameters of the spec: {', '.join(unknown)}",
+                             file=args.start_from)
+        enqueue(study, spec, start)
     t0 = time.monotonic()
     if not args.report_only:
         from sim.sweep.executors import open_executor

@@ -92,7 +92,10 @@ class WeightedUtility(Rule):
         protection = attacked[:, None] * np.maximum(pair_share - 0.5, 0.0) * ~obs.fighting
 
         coordinate = aff_group + p.threat_coordination * relief - p.coordination_cost
-        merge = (aff + 0.5 * p.threat_coordination * relief
+        # Mechanism 2: a merger needs far more ideological closeness than a room
+        # does (Gade, Hafez & Gabbay 2019): distance counts three times over.
+        merge = (aff - 2.0 * p.distance_weight * p.ideology_weight * obs.distance
+                 + 0.5 * p.threat_coordination * relief
                  + p.cover_seeking * (obs.designated[:, None] & ~obs.designated[None, :])
                  + p.balancing_weight * balancing
                  + p.protection_weight * protection

@@ -94,3 +94,20 @@ def test_tiny_calibration_end_to_end_with_resume(tmp_path, capsys):
     assert main(["calibrate", str(changed), "--out", str(out), "--resume",
                  "--executor", "serial"]) == 2
     assert "spec changed" in capsys.readouterr().err
+
+
+def test_warm_start_evaluates_the_given_parameters_first(tmp_path):
+    spec = write_spec(tmp_path, budget={"trials": 1, "minutes": 5})
+    start = tmp_path / "start.yaml"
+    start.write_text("temperature: 0.33\ncoordination_cost: 99.0\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["calibrate", str(spec), "--out", str(out), "--executor", "serial",
+                 "--start-from", str(start)]) == 0
+    study = optuna.load_study(study_name="tiny", storage=f"sqlite:///{out / 'study.db'}")
+    first = study.trials[0].params
+    assert first["temperature"] == pytest.approx(0.33)
+    assert first["coordination_cost"] == pytest.approx(6.0)   # clipped to the spec's range
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("not_free: 1.0\n", encoding="utf-8")
+    assert main(["calibrate", str(spec), "--out", str(tmp_path / "o2"), "--executor", "serial",
+                 "--start-from", str(bad)]) == 2
