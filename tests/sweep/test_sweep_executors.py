@@ -128,3 +128,10 @@ def test_batch_sizes(spec_path, serial_result, tmp_path):
     run_sweep(load_spec(spec_path), out, executor="processes", workers=2, batch=5,
               progress=False)
     _same(serial_result, out)
+
+
+def test_dask_local_cluster_started_by_the_runner(spec_path, serial_result, tmp_path):
+    out = tmp_path / "local"
+    res = run_sweep(load_spec(spec_path), out, executor="dask", workers=2, progress=False)
+    assert res.n_ran == 12
+    _same(serial_result, out)
