@@ -15,7 +15,8 @@ By design:
 
 - `sobol`: `SALib.analyze.sobol` first-order (S1) and total (ST) indices with
   bootstrap confidence intervals (and S2 when sampled with `second_order`);
-- `morris`: `SALib.analyze.morris` mu, mu* (with its confidence interval) and sigma;
+- `morris`: `SALib.analyze.morris` mu, mu* and sigma, with confidence intervals for
+  mu* (SALib's) and sigma (a bootstrap over trajectories, done here);
 - `latin_hypercube` and `random`: `SALib.analyze.rbd_fast` first-order indices
   with confidence intervals (RBD-FAST works on any sample);
 - `grid`: first-order indices read off the full factorial, Var(E[Y|x_i]) / Var(Y)
@@ -182,11 +183,13 @@ def _indices(kind: str, outcome: str, means: np.ndarray, points: pd.DataFrame,
             res = morris.analyze(problem, x, means, num_resamples=num_resamples,
                                  conf_level=conf_level,
                                  num_levels=manifest["design"]["levels"], seed=seed)
+            sigma_conf = _morris_sigma_conf(problem, x, means, manifest["design"]["levels"],
+                                            num_resamples, conf_level, seed)
             for i, name in enumerate(problem["names"]):
                 rows.append({"outcome": outcome, "parameter": name, "method": "morris",
                              "mu": res["mu"][i], "mu_star": res["mu_star"][i],
                              "mu_star_conf": res["mu_star_conf"][i],
-                             "sigma": res["sigma"][i]})
+                             "sigma": res["sigma"][i], "sigma_conf": sigma_conf[i]})
         elif kind in ("latin_hypercube", "random"):
             from SALib.analyze import rbd_fast
 
@@ -214,6 +217,31 @@ def _indices(kind: str, outcome: str, means: np.ndarray, points: pd.DataFrame,
                              "S1_conf": math.nan})
 
 
+def _morris_sigma_conf(problem: dict, x: np.ndarray, y: np.ndarray, levels: int,
+                       num_resamples: int, conf_level: float, seed: int) -> np.ndarray:
+    """Bootstrap half-width of sigma (SALib gives one for mu* only): resample the
+    trajectories' elementary effects, as SALib does for mu*. NaN if SALib's
+    internals (private functions) are not what this was written against."""
+    from scipy.stats import norm
+
+    d = problem["num_vars"]
+    try:
+        from SALib.analyze import morris
+
+        delta = morris._compute_delta(levels)
+        ee = morris._compute_elementary_effects(x, y, d + 1, delta, scaling=False)
+    except (AttributeError, TypeError, ValueError):
+        return np.full(d, math.nan)
+    ee = np.asarray(ee, dtype=float).reshape(d, -1)
+    r = ee.shape[1]
+    if r < 3:
+        return np.full(d, math.nan)
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, r, size=(num_resamples, r))
+    sigmas = np.stack([ee[:, i].std(axis=1, ddof=1) for i in idx])
+    return norm.ppf(0.5 + conf_level / 2.0) * sigmas.std(axis=0, ddof=1)
+
+
 def plot_indices(analysis: Analysis, path: Path) -> Path:
     """Bars of the indices with their confidence intervals, one panel per outcome."""
     import matplotlib
@@ -230,7 +258,7 @@ def plot_indices(analysis: Analysis, path: Path) -> Path:
         sub = df[df["outcome"] == outcome]
         x = np.arange(len(sub))
         if analysis.method == "morris":
-            bars = [("mu_star", "mu_star_conf", "μ*"), ("sigma", None, "σ")]
+            bars = [("mu_star", "mu_star_conf", "μ*"), ("sigma", "sigma_conf", "σ")]
         elif "ST" in sub.columns and sub["ST"].notna().any():
             bars = [("S1", "S1_conf", "first order"), ("ST", "ST_conf", "total")]
         else:
@@ -264,5 +292,6 @@ def format_table(analysis: Analysis) -> str:
     if not len(df):
         return "no indices (see the notes)"
     keep = [c for c in ("outcome", "parameter", "S1", "S1_conf", "ST", "ST_conf", "mu_star",
-                        "mu_star_conf", "sigma", "noise_sd", "noise_share") if c in df.columns]
+                        "mu_star_conf", "sigma", "sigma_conf", "noise_sd", "noise_share")
+            if c in df.columns]
     return df[keep].to_string(index=False, float_format=lambda v: f"{v:.3f}")

@@ -60,7 +60,7 @@ def test_morris_and_lhs(tmp_path):
     a = analyze(_sweep(tmp_path, {"type": "morris", "trajectories": 4}), num_resamples=100)
     assert a.method == "morris"
     idx = a.indices[a.indices["outcome"] == "total_strength"]
-    assert np.isfinite(idx[["mu_star", "mu_star_conf", "sigma"]].to_numpy()).all()
+    assert np.isfinite(idx[["mu_star", "mu_star_conf", "sigma", "sigma_conf"]].to_numpy()).all()
     b = analyze(_sweep(tmp_path, {"type": "latin_hypercube", "n": 40}, replicates=1),
                 num_resamples=100, plot=False)
     idx = b.indices[b.indices["outcome"] == "total_strength"]
