@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import pkgutil
+import signal
 import sys
+import threading
 import textwrap
 
 from sim import __version__
@@ -41,9 +43,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _terminate(_signum, _frame) -> None:
+    """SIGTERM (kill, a batch scheduler) unwinds like Ctrl-C, so that worker pools,
+    Dask clusters and temporary folders are cleaned up on the way out."""
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return _dispatch(args)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     try:
         code = args.func(args)
     except InputError as err:
