@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from sim.config.months import to_month
 from sim.config.schema import Designated, Renamed, Scenario, Shock, Ultimatum
@@ -19,6 +19,15 @@ from sim.rules.base import DISSOLVE, LEAVE, Decisions, Observation
 from sim.trajectory import Trajectory
 
 COORDINATE, MERGE, FIGHT = 3, 4, 5
+_THREADPOOLS: ThreadpoolController | None = None
+
+
+def _blas():
+    """The process's BLAS thread pools, found once (scanning them costs ~0.5 ms)."""
+    global _THREADPOOLS
+    if _THREADPOOLS is None:
+        _THREADPOOLS = ThreadpoolController()
+    return _THREADPOOLS
 
 
 class CoalitionModel(mesa.Model):
@@ -115,7 +124,7 @@ class CoalitionModel(mesa.Model):
     def run(self) -> Trajectory:
         """Step to the end. BLAS is held to one thread: the model's matrices are
         small, threads only add overhead, and parallelism belongs to sweeps."""
-        with threadpool_limits(limits=1, user_api="blas"):
+        with _blas().limit(limits=1, user_api="blas"):
             while not self.finished:
                 self.step()
         return self.trajectory
