@@ -140,14 +140,14 @@ def test_invariants_teaching(rule: str, seed: int) -> None:
 def test_invariants_teaching_under_pressure(seed: int) -> None:
     """Harsher parameters make mergers, splits, fights and dissolutions likely."""
     sc = with_parameters(teaching(), temperature=1.5, merge_cost=1.0, fight_cost=2.0,
-                         min_strength=600.0, coordination_cost=0.5)
+                         min_strength=600.0, coordination_cost=0.5, distance_weight=1.0)
     check_invariants(sc, simulate(sc, seed))
 
 
 def test_pressure_run_exercises_the_organisations() -> None:
     """The harsher runs above do reach mergers, fights and dissolutions."""
     sc = with_parameters(teaching(), temperature=1.5, merge_cost=1.0, fight_cost=2.0,
-                         min_strength=600.0, coordination_cost=0.5)
+                         min_strength=600.0, coordination_cost=0.5, distance_weight=1.0)
     types = {e.type for s in (1, 2) for e in simulate(sc, s).events}
     assert {"room_formed", "infighting_started"} <= types, types
     assert types & {"merger", "absorbed"}, types
