@@ -49,8 +49,9 @@ def main() -> None:
     args = ap.parse_args()
     results = Path(args.results)
     params = yaml.safe_load((results / "best_parameters.yaml").read_text(encoding="utf-8"))
-    source = (f"calibrated by `coalsim calibrate calibration/baseline.yaml` against "
-              f"calibration/targets_2015_2018.yaml; report in docs/calibration.md")
+    source = ("calibrated by `coalsim calibrate calibration/baseline.yaml` against "
+              "calibration/targets_2015_2018.yaml (documented events encoded from the "
+              "timeline and seeds); report in docs/calibration.md")
     text_block = block(params, source)
     targets = [ROOT / "scenarios" / "idlib_2015_2018.yaml",
                *sorted((ROOT / "scenarios" / "counterfactuals").glob("*.yaml"))]
