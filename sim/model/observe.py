@@ -291,10 +291,10 @@ def _components(state: State, actors: Actors, ideology: np.ndarray, designated: 
     others = (ideology[own] * S[:, None] - x * s[:, None]) / np.maximum(S - s, 1e-9)[:, None]
     gap = np.sqrt(((x - others) ** 2).sum(axis=1) / x.shape[1])
     red_dep = state.dependence[u] @ state.red_line.astype(float)
-    others_designated = np.array([
-        bool(state.designated[[v for v in state.entities[actors.keys[o]].components
-                               if state.alive[v] and v != uu]].any())
-        for uu, o in zip(u, own)])
+    # Is any *other* component of the same entity designated?
+    designated_u = state.designated[u].astype(np.int64)
+    per_entity = np.bincount(own, weights=designated_u, minlength=len(actors.keys))
+    others_designated = (per_entity[own] - designated_u) > 0
     # Best outside option: trust minus distance to the nearest other actor.
     unit_dist = pairwise_distance(x, ideology)
     outside = trust[own] - unit_dist
