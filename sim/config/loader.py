@@ -113,6 +113,15 @@ def _walk(node: yaml.Node, path: str, lines: dict[str, int], file: str,
     walk.stack.discard(id(node))
 
 
+def line_map(node: yaml.Node | None, file: str | None) -> dict[str, int]:
+    """Key path -> 1-based line for a composed YAML document; rejects duplicate
+    keys, alias bombs and cycles, and octal-looking numbers (InputError)."""
+    lines: dict[str, int] = {}
+    if node is not None:
+        _walk(node, "", lines, str(file) if file else "")
+    return lines
+
+
 def load_yaml(path: str | Path, what: str = "file") -> LocatedYaml:
     """Read a YAML mapping from `path` safely, with line numbers."""
     path = str(path)

@@ -35,6 +35,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from sim.config.loader import line_map
+
 from sim.errors import InputError
 
 __all__ = ["Landscape", "load_landscape", "parse_landscape", "read_yaml_top"]
@@ -65,28 +67,8 @@ class _Lines:
     """Key path -> 1-based line, from the composed YAML node tree."""
 
     def __init__(self, root, file: str | None) -> None:
-        self.lines: dict[str, int] = {}
         self.file = file
-        if root is not None:
-            self._walk(root, "")
-
-    def _walk(self, node, path: str) -> None:
-        self.lines[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            seen: dict[str, int] = {}
-            for k, v in node.value:
-                key = str(k.value)
-                sub = f"{path}.{key}" if path else key
-                if key in seen:
-                    raise InputError(f"duplicate key '{key}' (first given on line {seen[key]}).",
-                                     file=self.file, line=k.start_mark.line + 1, key=sub)
-                seen[key] = k.start_mark.line + 1
-                self.lines[sub] = k.start_mark.line + 1
-                self._walk(v, sub)
-                self.lines[sub] = k.start_mark.line + 1
-        elif isinstance(node, yaml.SequenceNode):
-            for i, v in enumerate(node.value):
-                self._walk(v, f"{path}[{i}]")
+        self.lines: dict[str, int] = line_map(root, file)
 
     def line(self, path: str) -> int | None:
         p = path
