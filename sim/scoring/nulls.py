@@ -106,13 +106,17 @@ def frozen(membership_first_month, months=None) -> tuple[pd.DataFrame, pd.DataFr
     is used; its months are kept unless ``months`` is given), a mapping
     {faction: entity} or a list of faction ids (each its own entity).
     """
-    base, run_months = _base_membership(membership_first_month)
-    first = run_months[0]
-    if months is None and len(run_months) > 1:
-        month_list = run_months
-    else:
-        month_list = _month_list(months, first)
+    base, month_list = _base_and_months(membership_first_month, months)
     return _empty_events(), _repeat(base, month_list)
+
+
+def _base_and_months(source, months) -> tuple[pd.DataFrame, list[str]]:
+    """First-month membership of `source` and the months to simulate: the run's own
+    months unless `months` is given (or the source has a single month)."""
+    base, run_months = _base_membership(source)
+    if months is None and len(run_months) > 1:
+        return base, run_months
+    return base, _month_list(months, run_months[0])
 
 
 def _sample(rng: np.random.Generator, pool: list[str], k: int) -> list[str]:
@@ -130,12 +134,7 @@ def random_events(targets: Targets | Iterable[Target], factions, seed: int | Non
     months / first month .. 2018-12). A target whose year has no simulated month
     produces no event.
     """
-    base, run_months = _base_membership(factions)
-    first = run_months[0]
-    if months is None and len(run_months) > 1:
-        month_list = run_months
-    else:
-        month_list = _month_list(months, first)
+    base, month_list = _base_and_months(factions, months)
     alive = base["alive"]
     if alive.dtype != bool:
         alive = alive.astype(str).str.lower().isin({"true", "1", "yes"})
