@@ -29,6 +29,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def _fit(scenario, out: Path, trajectory) -> dict | None:
+    """The run's fit against the scenario's targets (None without targets)."""
+    if not scenario.targets:
+        return None
+    from sim.calibration.objective import score_trajectory
+    from sim.scoring.targets import load_targets
+
+    path = (out.resolve() / scenario.targets).resolve()
+    metrics = score_trajectory(trajectory, load_targets(path))
+    return {"targets": os.path.relpath(path), **{k: round(v, 6) for k, v in metrics.items()}}
+
+
 def run(args: argparse.Namespace) -> int:
     until = month_arg(args.until, "--until")
     scenario = load_scenario(args.scenario)
@@ -51,10 +63,16 @@ def run(args: argparse.Namespace) -> int:
     from sim.model import CoalitionModel
 
     trajectory = CoalitionModel(scenario, seed=seed).run()
+    fit = _fit(scenario, out, trajectory)
     folder = write_run_folder(out, scenario=scenario, scenario_path=args.scenario,
                               trajectory=trajectory, started=started, until=until,
-                              plot=not args.no_plot)
+                              plot=not args.no_plot, fit=fit)
     if not args.quiet:
         print(summary_text(trajectory))
+        if fit is not None:
+            print(f"Fit against the documented trajectory ({fit['targets']}): {fit['fit']:.3f} "
+                  f"(weighted recall {fit['weighted_recall']:.3f}, key-event recall "
+                  f"{fit['key_recall']:.3f}, precision {fit['precision']:.3f}); "
+                  f"per-target table: coalsim score {out}")
     print(f"Run folder: {folder}")
     return 0

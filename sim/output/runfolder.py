@@ -66,7 +66,7 @@ def prepare_target(out: Path) -> None:
 
 def write_run_folder(out: Path, *, scenario: Scenario, scenario_path: str | None,
                      trajectory: Trajectory, started: datetime, until: str | None,
-                     plot: bool = True) -> Path:
+                     plot: bool = True, fit: dict | None = None) -> Path:
     """Write the run folder atomically and return its path."""
     out = Path(out)
     prepare_target(out)
@@ -106,6 +106,7 @@ def write_run_folder(out: Path, *, scenario: Scenario, scenario_path: str | None
             "finished": _now().isoformat(timespec="seconds"),
             "status": "complete",
             "event_counts": dict(sorted(counts.items())),
+            "fit": fit,
             "files": sorted(p.name for p in tmp.iterdir()) + ["manifest.json"],
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
