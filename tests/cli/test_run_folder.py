@@ -271,3 +271,17 @@ def test_help_exits_zero(argv: list[str], capsys) -> None:
 def test_validate_accepts_the_teaching_scenario(capsys) -> None:
     assert main(["validate", str(TEACHING)]) == 0
     assert capsys.readouterr().out.startswith("ok:")
+
+
+def test_run_with_targets_prints_and_records_its_fit(tmp_path: Path, capsys) -> None:
+    baseline = Path(__file__).resolve().parents[2] / "scenarios" / "idlib_2015_2018.yaml"
+    out = tmp_path / "run"
+    assert main(["run", str(baseline), "--out", str(out), "--seed", "2", "--no-plot"]) == 0
+    printed = capsys.readouterr().out
+    fit = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["fit"]
+    assert 0.0 <= fit["fit"] <= 1.0 and fit["targets"].endswith("targets_2015_2018.yaml")
+    assert f"{fit['fit']:.3f}" in printed and "Fit against the documented trajectory" in printed
+    # The same number as `coalsim score` on the folder.
+    from sim.scoring import score_run
+
+    assert score_run(out).fit == pytest.approx(fit["fit"], abs=1e-6)
