@@ -42,9 +42,10 @@ def git_commit() -> str | None:
     return out.stdout.strip() or None if out.returncode == 0 else None
 
 
-def dependency_versions() -> dict[str, str | None]:
+def dependency_versions(names=KEY_DEPENDENCIES) -> dict[str, str | None]:
+    """Installed versions of `names` (None for a package that is not installed)."""
     versions: dict[str, str | None] = {}
-    for name in KEY_DEPENDENCIES:
+    for name in names:
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:

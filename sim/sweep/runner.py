@@ -35,7 +35,6 @@ import warnings
 from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -46,6 +45,7 @@ import pyarrow.parquet as pq
 from sim import __version__
 from sim.config import config_sha256, resolved_yaml
 from sim.errors import InputError
+from sim.output.runfolder import dependency_versions
 from sim.sweep.design import Design, make_design, salib_problem
 from sim.sweep.executors import ExecutorHandle, open_executor
 from sim.sweep.resume import (DESIGN, MANIFEST, PARTS, RESULTS, atomic_write_bytes,
@@ -130,16 +130,6 @@ def default_out(ls: LoadedSpec, root: Path = Path("runs") / "sweeps") -> Path:
     return out
 
 
-def _versions() -> dict[str, str | None]:
-    out: dict[str, str | None] = {}
-    for name in DEPENDENCIES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = None
-    return out
-
-
 def _git_commit() -> str | None:
     from sim.output.runfolder import git_commit
 
@@ -180,7 +170,7 @@ def _new_manifest(ls: LoadedSpec, design: Design, spec_hash: str) -> dict[str, A
         "coalsim_version": __version__,
         "git_commit": _git_commit(),
         "python": platform.python_version(),
-        "dependencies": _versions(),
+        "dependencies": dependency_versions(DEPENDENCIES),
         "created": _now().isoformat(timespec="seconds"),
         "sessions": [],
         "n_failed": None,
