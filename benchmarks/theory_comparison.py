@@ -4,6 +4,7 @@ little, then score it over many seeds against the same targets and the nulls.
     .venv/bin/python benchmarks/theory_comparison.py [--trials 60] [--replicates 4]
         [--seeds 20] [--workers 2] [--rules utility,landscape,mwc,random,inert]
         [--spec calibration/baseline.yaml] [--plot docs/img/theories.png] [--out DIR]
+        [--start scenario|defaults]
 
 For each rule the script builds the calibration task itself from the baseline
 spec (`sim.calibration.spec.load_spec`): the spec's scenario with its `rule`
@@ -22,8 +23,10 @@ nulls are scored as in `sim.calibration.report.validate_best`.
 Output: a Markdown table on stdout (median over the validation seeds), a bar
 plot (`--plot`), and in `--out` (default `runs/theories-<UTC time>/`) the
 studies, `scores.csv` (one row per rule and seed) and `best_parameters.yaml`.
-The budget is small on purpose: the table compares theories, it does not
-estimate their parameters.
+With `--start defaults` every rule's search starts from the schema's default
+parameters (`Parameters()`), not from the scenario's calibrated ones, so that
+all rules get the same budget from the same starting point; the default
+(`scenario`) favours the rule the scenario was calibrated for.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ from sim.calibration.objective import METRICS, frames, score_trajectory  # noqa:
 from sim.calibration.spec import CalibrationSpec, load_spec  # noqa: E402
 from sim.calibration.study import open_study, replicate_seeds, summarise  # noqa: E402
 from sim.config import Scenario, load_scenario, with_parameters  # noqa: E402
+from sim.config.schema import Parameters  # noqa: E402
 from sim.rules import RULES, make_rule  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -162,14 +166,16 @@ def mean_metrics(rows: list[dict]) -> dict[str, float]:
 
 
 def search(rule: str, spec: CalibrationSpec, free: list[str], task: dict[str, Any],
-           executor: Executor, workers: int, trials: int, out: Path) -> dict[str, float]:
+           executor: Executor, workers: int, trials: int, out: Path,
+           start: str = "scenario") -> dict[str, float]:
     """ask/tell optuna search over `free`; returns the best parameters. The
-    scenario's own values are the first trial, so the search never reports
-    something worse than the defaults."""
+    starting values (the scenario's, or the schema defaults with
+    `start="defaults"`) are the first trial, so the search never reports
+    something worse than them."""
     sub = spec.model_copy(update={"name": f"theory_{rule}",
                                   "parameters": {p: spec.parameters[p] for p in free}})
     study = open_study(sub, out / rule, resume=False)
-    defaults = _scenario(task["scenario"]).parameters
+    defaults = Parameters() if start == "defaults" else _scenario(task["scenario"]).parameters
     study.enqueue_trial({p: float(min(max(getattr(defaults, p), spec.parameters[p].low),
                                       spec.parameters[p].high)) for p in free})
     dists = {p: optuna.distributions.FloatDistribution(spec.parameters[p].low,
@@ -287,6 +293,9 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--plot", type=Path, default=ROOT / "docs" / "img" / "theories.png")
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--start", choices=("scenario", "defaults"), default="scenario",
+                    help="first trial of each search: the scenario's parameters (default) or "
+                    "the schema defaults, the same for every rule")
     args = ap.parse_args()
 
     rules = [r.strip() for r in args.rules.split(",") if r.strip()]
@@ -315,7 +324,7 @@ def main() -> None:
                 print(f"{rule}: searching {len(free[rule])} parameters "
                       f"({args.trials} trials x {args.replicates} replicates)", flush=True)
                 best[rule] = search(rule, spec, free[rule], rtask, ex, args.workers,
-                                    args.trials, out)
+                                    args.trials, out, args.start)
                 trials[rule] = args.trials
             else:
                 best[rule] = {}
@@ -335,7 +344,8 @@ def main() -> None:
     print()
     print(f"Theories on the documented case ({spec.targets}, window {window}): median over "
           f"{len(seeds)} validation seeds (fit: median and interquartile range); "
-          f"{args.trials} trials x {args.replicates} replicates per calibrated rule; "
+          f"{args.trials} trials x {args.replicates} replicates per calibrated rule, "
+          f"starting from the {args.start} parameters; "
           f"{(time.monotonic() - t0) / 60:.1f} min.")
     print()
     print(table(scores, free, trials))

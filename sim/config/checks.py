@@ -149,6 +149,8 @@ def check_groups(sc: Scenario, doc: LocatedYaml) -> None:
                                 "in the room instead.")
             if aid not in actors:
                 raise doc.error(f"rooms[{i}].members[{j}]", f"unknown faction or entity '{aid}'.")
+        if r.front is not None and r.front not in {fr.id for fr in sc.fronts}:
+            raise doc.error(f"rooms[{i}].front", f"unknown front '{r.front}'.")
     for i, lab in enumerate(sc.labels):
         for j, fid in enumerate(lab.contains):
             if fid not in factions:

@@ -61,7 +61,14 @@ class Parameters(Strict):
                                    description="Penalty for associating with a designated group, "
                                    "times the client's dependence on a backer with a red line.")
     coordination_cost: float = Field(2.0, ge=0.0, le=50.0)
+    commitment_cost: float = Field(0.0, ge=0.0, le=50.0,
+                                   description="Wish to leave an operations room whose front carries "
+                                   "little of one's own losses, times threat (a room's front draws "
+                                   "fighters away from where one bleeds).")
     merge_cost: float = Field(5.0, ge=0.0, le=50.0)
+    merge_size_cost: float = Field(0.0, ge=0.0, le=50.0,
+                                   description="Extra cost of a merger per faction beyond two in the "
+                                   "resulting entity (large entities are hard to hold together).")
     cover_seeking: float = Field(2.0, ge=0.0, le=20.0,
                                  description="Wish of a designated group to merge with undesignated ones.")
     fight_cost: float = Field(5.0, ge=0.0, le=50.0)
@@ -219,6 +226,8 @@ class Room(Strict):
     id: Id
     name: str = Field(min_length=1)
     members: list[Id] = Field(min_length=2)
+    front: Id | None = Field(None, description="The front the room coordinates; "
+                             "omitted: every front.")
     source: str = Field(min_length=1)
 
 

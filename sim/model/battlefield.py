@@ -1,8 +1,9 @@
 """Battlefield losses, recruitment and the grievances they breed.
 
 A faction on a front at intensity I loses `loss_rate * I` of the fighters it
-has there each month. Partners present on the same front (room partners and
-fellow components of a merged entity) take part of the blow: losses shrink by
+has there each month. Partners present on the same front (fellow components
+of a merged entity, and partners in a room that coordinates that front) take
+part of the blow: losses shrink by
 `loss_sharing` times the partners' share of the fighters on that front. A
 partner that is not on a front where a faction bleeds earns that faction's
 grievance (`neglect_grievance` per unit of intensity). Threat is the smoothed
@@ -19,8 +20,9 @@ from sim.model.state import State
 
 
 def partner_matrix(state: State, actors: Actors) -> np.ndarray:
-    """(N, N) bool: factions that share a room or a merged entity (kept in the
-    actors' cache: it changes only with organisational changes)."""
+    """(F, N, N) bool: factions that are partners on each front, sharing a
+    merged entity or a room that coordinates that front (kept in the actors'
+    cache: it changes only with organisational changes)."""
     if "partners" not in actors.cache:
         actors.cache["partners"] = _partner_matrix(state, actors)
     return actors.cache["partners"]
@@ -28,21 +30,28 @@ def partner_matrix(state: State, actors: Actors) -> np.ndarray:
 
 def _partner_matrix(state: State, actors: Actors) -> np.ndarray:
     m = len(actors.keys)
+    n_fronts = state.presence.shape[1]
+    if m == 0:
+        return np.zeros((n_fronts, state.n, state.n), dtype=bool)
     index = {k: i for i, k in enumerate(actors.keys)}
-    incidence = np.zeros((m, max(len(state.rooms), 1)))
-    for r, room in enumerate(state.rooms.values()):
+    r = max(len(state.rooms), 1)
+    incidence = np.zeros((m, r))
+    covers = np.zeros((r, n_fronts))
+    for k, room in enumerate(state.rooms.values()):
         for key in room.members:
             if key in index:
-                incidence[index[key], r] = 1.0
-    same_room = incidence @ incidence.T > 0
+                incidence[index[key], k] = 1.0
+        if room.front < 0:
+            covers[k] = 1.0
+        else:
+            covers[k, room.front] = 1.0
+    same_room = np.einsum("ir,rf,jr->fij", incidence, covers, incidence) > 0   # (F, M, M)
     a = actors.of_unit
     alive = a >= 0
-    if m == 0:
-        return np.zeros((state.n, state.n), dtype=bool)
     safe = np.where(alive, a, 0)
     same_entity = a[:, None] == a[None, :]
-    partners = (same_room[np.ix_(safe, safe)] | same_entity) & alive[:, None] & alive[None, :]
-    np.fill_diagonal(partners, False)
+    both = alive[:, None] & alive[None, :] & ~np.eye(state.n, dtype=bool)
+    partners = (same_room[:, safe][:, :, safe] | same_entity[None]) & both[None]
     return partners
 
 
@@ -54,14 +63,15 @@ def battlefield(state: State, actors: Actors, params: Parameters, intensity: np.
     """
     alive = state.alive
     s = np.where(alive, state.strength, 0.0)
-    partners = partner_matrix(state, actors)
+    partners = partner_matrix(state, actors)                            # (F, N, N)
     own = s[:, None] * state.presence                                   # (N, F) fighters on fronts
-    helpers = partners.astype(float) @ own
+    helpers = np.einsum("fuv,vf->uf", partners, own)
     support = helpers / np.maximum(own + helpers, 1e-9)
     front_i = intensity[None, :] + escalation[:, None] * (state.presence > 0)
     losses = params.loss_rate * (front_i * own * (1.0 - params.loss_sharing * support)).sum(axis=1)
 
-    # Grievance at partners who do not reinforce where one bleeds.
+    # Grievance at partners (on any front) who do not reinforce where one bleeds.
+    partners = partners.any(axis=0)
     if partners.any():
         exposure = (front_i * state.presence).sum(axis=1)
         P = state.presence

@@ -41,7 +41,8 @@ class CoalitionModel(mesa.Model):
        ideology shifts).
     2. **Battlefield**: each front's intensity (plus the escalation borne by
        those who defied a past-deadline ultimatum) inflicts losses, shared
-       among room partners and entity components present on the same front;
+       with entity components present on the same front and with partners in
+       a room that coordinates that front;
        partners that do not reinforce earn grievance; partners gain trust;
        grievances decay; threat memory updates; recruitment and backer
        funding add fighters.
@@ -54,14 +55,18 @@ class CoalitionModel(mesa.Model):
     5. **Observation**: actors (standalone factions and merged entities) and
        what they see are computed from the state (`sim.model.observe`).
     6. **Decision**: the scenario's rule gives utilities; every actor draws
-       one action (none, leave its rooms, dissolve, coordinate with / merge
-       with / fight a target), each room draws expulsions, each component of
-       a merged entity draws whether to leave it (`sim.rules.choice`).
-    7. **Resolution**, in this order: expulsions; leaving rooms; splits from
-       merged entities; dissolutions; new fights; mergers (the target must
-       have accepted, no backer veto, neither side changed this month);
-       coordination (join the partner's room, bring it into one's own, or
-       form a room); rooms left with fewer than two members dissolve.
+       one action (none, leave its least attached room, dissolve, coordinate
+       with / merge with / fight a target), room partners draw expulsions,
+       each component of a merged entity draws whether to leave it
+       (`sim.rules.choice`).
+    7. **Resolution**, in this order: expulsions (from the least attached
+       room); leaving rooms; splits from merged entities; dissolutions; new
+       fights; mergers (the target must have accepted, no backer veto,
+       neither side changed this month); coordination on the front where both
+       have most at stake (join the partner's room for that front, leaving
+       one's own there, bring the partner into one's own, or form a room for
+       that front: one room per front); rooms left with fewer than two
+       members dissolve.
     8. **Record** one membership row per faction.
 
     All randomness comes from `self.rng`, seeded by the `seed` argument.
@@ -248,14 +253,17 @@ class CoalitionModel(mesa.Model):
     def _resolve(self, obs: Observation, actors: Actors, d: Decisions) -> None:
         st, p, led = self.state, self.params, self.ledger
         keys = actors.keys
-        # 1. expulsions, 2. leaving rooms
+        room_ids = list(st.rooms)          # the order `observe` numbered them in
+        # 1. expulsions, 2. leaving rooms: both concern an actor's least attached room
         for i in np.flatnonzero(d.expel):
-            for rid in st.rooms_of(keys[i]):
-                if len(st.rooms[rid].members) >= 3:
-                    led.leave_room(keys[i], rid, expelled=True)
+            slot = int(obs.room_slot[i])
+            if slot >= 0 and keys[i] in st.rooms[room_ids[slot]].members:
+                if len(st.rooms[room_ids[slot]].members) >= 3:
+                    led.leave_room(keys[i], room_ids[slot], expelled=True)
         for i in np.flatnonzero(d.action == LEAVE):
-            for rid in st.rooms_of(keys[i]):
-                led.leave_room(keys[i], rid)
+            slot = int(obs.room_slot[i])
+            if slot >= 0 and room_ids[slot] in st.rooms and keys[i] in st.rooms[room_ids[slot]].members:
+                led.leave_room(keys[i], room_ids[slot])
         # 3. splits
         comp_units = self._component_units(actors)
         changed: set[str] = set()
@@ -286,14 +294,26 @@ class CoalitionModel(mesa.Model):
             key = led.merge(a, b, p.absorb_ratio)
             changed.update((a, b, key))
             alive_key = set(st.actor_of[u] for u in range(st.n) if st.alive[u])
-        # 7. coordination
-        for i in np.flatnonzero((d.action == COORDINATE) & d.accepted):
+        # 7. coordination, on the front where both have most at stake
+        coordinating = np.flatnonzero((d.action == COORDINATE) & d.accepted)
+        if len(coordinating):
+            stake = actors.mean(st.presence) * (self.schedule.intensity[self.t] + 0.05)[None, :]
+        for i in coordinating:
             a, b = keys[i], keys[d.target[i]]
             if a in alive_key and b in alive_key and a != b and not (
                     tuple(sorted((a, b))) in st.fights):
-                led.coordinate(a, b)
+                led.coordinate(a, b, self._room_front(stake, i, int(d.target[i])))
         # 8. rooms too small to matter
         led.close_small_rooms()
+
+    @staticmethod
+    def _room_front(stake: np.ndarray, i: int, j: int) -> int:
+        """The front two actors coordinate on: the one where both have most at
+        stake (presence times intensity); -1 (every front) without fronts."""
+        if stake.shape[1] == 0:
+            return -1
+        joint = stake[i] * stake[j]
+        return int(np.argmax(joint if joint.max() > 0 else stake[i] + stake[j]))
 
     def _component_units(self, actors: Actors) -> list[int]:
         """Faction index of each component, in the order `observe` lists them."""

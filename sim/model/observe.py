@@ -129,25 +129,23 @@ def observe(state: State, actors: Actors, params: Parameters, intensity: np.ndar
         backing["vetoed"], backing["foreign_backing"])
 
     # What coordinating would bring on the battlefield: the share of i's
-    # losses that j's whole group (j and its room partners) would absorb.
+    # losses that j's whole group (j and its room partners on each front) would absorb.
     fighters = S[:, None] * actors.mean(state.presence)                   # (M, F) on each front
     weight = fighters * intensity[None, :]
     weight = weight / np.maximum(weight.sum(axis=1, keepdims=True), 1e-9)
-    partner = rooms["group_f"] @ fighters                                 # (M, F) j's group
+    partner = fighters + np.einsum("fjk,kf->jf", rooms["same_front"], fighters)  # (M, F) j's group
     support = (weight[:, None, :] * partner[None, :, :]
                / np.maximum(fighters[:, None, :] + partner[None, :, :], 1e-9)).sum(axis=2)
-    mates = rooms["same_room_f"] @ fighters                               # (M, F) i's partners
-    room_support = (weight * mates / np.maximum(fighters + mates, 1e-9)).sum(axis=1)
 
-    # Rooms.
+    # Rooms: each actor's least attached room (farthest from its line, on the
+    # front that carries least of its losses) is the one it may leave or be
+    # expelled from; the room fields below describe that room.
     in_room = rooms["in_room"]
     trust = actors.mean_pairs(state.trust)
     grievance = actors.mean_pairs(state.grievance)
-    room_gap = _room_gap(incidence, S, ideology)
-    partner_w = same_room * S[None, :]                                 # [i, j] weight of partner j
-    partner_w = partner_w / np.maximum(partner_w.sum(axis=1, keepdims=True), 1e-9)
-    room_red = (partner_w * red_line.T).sum(axis=1)                   # partners' objection to i
-    room_grievance = (partner_w * grievance.T).sum(axis=1)
+    memb = _memberships(incidence, rooms["room_fronts"], S, ideology, fighters, weight,
+                        grievance, red_line)
+    room_mates = memb["mates"]
 
     fighting = rooms["fighting"]
 
@@ -168,11 +166,13 @@ def observe(state: State, actors: Actors, params: Parameters, intensity: np.ndar
     return Observation(
         params=params, strength=S, share=S / total, ideology=ideology,
         hardline=ideology.mean(axis=1), threat=actors.mean(state.threat),
-        support=support, room_support=room_support, group=group, red_dependence=red_dep,
+        support=support, room_support=memb["support"], group=group, red_dependence=red_dep,
         distance=distance, trust=trust, grievance=grievance, unity=unity, red_line=red_line,
         intolerance=intolerance, vetoed=vetoed, foreign_backing=foreign_backing,
         designated=designated, cohesion=cohesion, ultimatum=ultimatum, same_room=same_room,
-        in_room=in_room, room_gap=room_gap, room_red=room_red, room_grievance=room_grievance,
+        in_room=in_room, room_gap=memb["gap"], room_red=memb["red"],
+        room_grievance=memb["grievance"], room_focus=memb["focus"], room_mates=room_mates,
+        room_slot=memb["slot"], units=np.diff(np.append(actors.starts, len(actors.order))),
         fighting=fighting, alive=np.ones(m, dtype=bool), **comp)
 
 
@@ -188,7 +188,15 @@ def structure(state: State, actors: Actors) -> dict:
     incidence = np.zeros((m, len(room_rows)))
     for r, rows in enumerate(room_rows):
         incidence[rows, r] = 1.0
+    n_fronts = state.presence.shape[1]
+    room_fronts = np.zeros((len(room_rows), n_fronts))              # (R, F) fronts each room covers
+    for r, room in enumerate(state.rooms.values()):
+        if room.front < 0:
+            room_fronts[r] = 1.0
+        else:
+            room_fronts[r, room.front] = 1.0
     same_room = (incidence @ incidence.T > 0) & ~eye
+    same_front = (np.einsum("ir,rf,jr->fij", incidence, room_fronts, incidence) > 0) & ~eye
     group = same_room | eye
     fighting = np.zeros((m, m), dtype=bool)
     for fight in state.fights.values():
@@ -196,7 +204,7 @@ def structure(state: State, actors: Actors) -> dict:
         if a is not None and b is not None:
             fighting[a, b] = fighting[b, a] = True
     out = {"index": index, "incidence": incidence, "same_room": same_room, "group": group,
-           "same_room_f": same_room.astype(float), "group_f": group.astype(float),
+           "room_fronts": room_fronts, "same_front": same_front.astype(float),
            "in_room": incidence.sum(axis=1) > 0, "fighting": fighting}
     for value in out.values():
         if isinstance(value, np.ndarray):
@@ -228,19 +236,54 @@ def _backing(state: State, actors: Actors, params: Parameters) -> dict:
             "foreign_backing": dep @ state.funding}
 
 
-def _room_gap(incidence: np.ndarray, S: np.ndarray, ideology: np.ndarray) -> np.ndarray:
-    """(M,) for each actor, the largest distance from it to the strength-weighted
-    line of the other members of any room it is in (0 if in none)."""
+def _memberships(incidence: np.ndarray, room_fronts: np.ndarray, S: np.ndarray,
+                 ideology: np.ndarray, fighters: np.ndarray, weight: np.ndarray,
+                 grievance: np.ndarray, red_line: np.ndarray) -> dict:
+    """Each actor's least attached room and what that room means to it.
+
+    For every membership (actor i in room r): `gap`, the distance from i to the
+    strength-weighted line of r's other members; `focus`, the share of i's
+    (intensity-weighted) fighters on the fronts r coordinates; `support`, the
+    share of i's losses r's other members absorb there; the partners' mean
+    `grievance` towards i and their `red` line objection to it. The least
+    attached room maximises gap + (1 - focus). Actors in no room get zeros,
+    `slot` -1 and no `mates`.
+    """
     m, r = incidence.shape
+    zeros = np.zeros(m)
     if r == 0:
-        return np.zeros(m)
+        return {"gap": zeros, "focus": zeros, "support": zeros, "grievance": zeros,
+                "red": zeros, "slot": np.full(m, -1, dtype=np.int64),
+                "mates": np.zeros((m, m), dtype=bool)}
+    member = incidence > 0
     w = incidence * S[:, None]                                          # (M, R)
     total = w.sum(axis=0)                                               # (R,)
+    rest = np.maximum(total[None, :] - S[:, None], 1e-9)                # (M, R) the others' strength
     line_sum = w.T @ ideology                                           # (R, K)
-    rest = np.maximum(total[None, :] - S[:, None], 1e-9)                # (M, R)
     others = (line_sum[None, :, :] - (S[:, None] * ideology)[:, None, :]) / rest[:, :, None]
     gap = np.sqrt(((ideology[:, None, :] - others) ** 2).sum(axis=2) / ideology.shape[1])
-    return np.where(incidence > 0, gap, 0.0).max(axis=1)
+    focus = weight @ room_fronts.T                                      # (M, R)
+    room_fighters = incidence.T @ fighters                              # (R, F)
+    mates = (room_fighters[None, :, :] - fighters[:, None, :]) * room_fronts[None, :, :]
+    support = (weight[:, None, :] * mates
+               / np.maximum(fighters[:, None, :] + mates, 1e-9)).sum(axis=2)
+    diag_g, diag_r = np.diag(grievance), np.diag(red_line)
+    griev = (w.T @ grievance).T - (S * diag_g)[:, None]                 # (M, R): sum over others k of S_k g[k, i]
+    red = (w.T @ red_line).T - (S * diag_r)[:, None]
+    score = np.where(member, gap + 1.0 - focus, -np.inf)
+    slot = np.where(member.any(axis=1), score.argmax(axis=1), -1)
+    rows = np.arange(m)
+    pick = np.maximum(slot, 0)
+    has = slot >= 0
+
+    def at(x: np.ndarray) -> np.ndarray:
+        return np.where(has, x[rows, pick], 0.0)
+
+    mates_b = (incidence[:, pick].T > 0) & has[:, None]                 # [i, k]: k in i's picked room
+    np.fill_diagonal(mates_b, False)
+    return {"gap": at(gap), "focus": at(focus), "support": at(support),
+            "grievance": at(griev / rest), "red": at(red / rest), "slot": slot.astype(np.int64),
+            "mates": mates_b}
 
 
 def _comp_ultimatum(state: State, units: np.ndarray, owner: np.ndarray) -> np.ndarray:

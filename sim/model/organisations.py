@@ -61,9 +61,10 @@ class Ledger:
 
     # ---- rooms --------------------------------------------------------------
 
-    def form_room(self, a: str, b: str) -> None:
+    def form_room(self, a: str, b: str, front: int = -1) -> None:
         rid = self.state.next_id("R")
-        room = Room(id=rid, name=self._room_name([a, b]), members=[a, b], formed=self.t)
+        room = Room(id=rid, name=self._room_name([a, b]), members=[a, b], formed=self.t,
+                    front=front)
         self.state.rooms[rid] = room
         self.record("room_formed", self.ids(a) + self.ids(b), rid,
                     f"{room.name}: {self.display(a)} and {self.display(b)}")
@@ -91,10 +92,12 @@ class Ledger:
                 self.record("room_dissolved", actors, rid, f"{room.name} dissolves")
                 del self.state.rooms[rid]
 
-    def coordinate(self, a: str, b: str) -> None:
-        """a wants to coordinate with b: join b's room (leaving its own: one room
-        at a time), bring b into a's, or form a room with b."""
-        rooms_a, rooms_b = self.state.rooms_of(a), self.state.rooms_of(b)
+    def coordinate(self, a: str, b: str, front: int = -1) -> None:
+        """a wants to coordinate with b on `front`: join b's room on that front
+        (leaving its own there: one room per front), bring b into a's, or form
+        a room with b for that front."""
+        rooms_a = self.state.rooms_of(a, front)
+        rooms_b = self.state.rooms_of(b, front)
         if set(rooms_a) & set(rooms_b):
             return
         if rooms_b:
@@ -104,7 +107,7 @@ class Ledger:
         elif rooms_a:
             self.join_room(b, self._biggest(rooms_a))
         else:
-            self.form_room(a, b)
+            self.form_room(a, b, front)
 
     def _biggest(self, rids: list[str]) -> str:
         return max(rids, key=lambda r: (len(self.state.rooms[r].members), r))

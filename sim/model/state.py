@@ -3,7 +3,8 @@
 Factions ("units") keep their index for the whole run. An actor is an
 independent organisation: a standalone faction (key = its id) or a merged
 entity (key = the entity id) whose components are remembered so that one can
-split off again with its own fighters. Rooms hold actor keys.
+split off again with its own fighters. Rooms hold actor keys and coordinate
+one front each (or every front); an actor is in at most one room per front.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class Room:
     name: str
     members: list[str]          # actor keys, in order of joining
     formed: int                 # month index
+    front: int = -1             # the front it coordinates (index), -1: every front
 
 
 @dataclass
@@ -101,8 +103,11 @@ class State:
         u = self.ids.index(key)
         return [u] if self.alive[u] else []
 
-    def rooms_of(self, key: str) -> list[str]:
-        return [r.id for r in self.rooms.values() if key in r.members]
+    def rooms_of(self, key: str, front: int | None = None) -> list[str]:
+        """Rooms of an actor; with `front`, only those coordinating that front
+        (a room for every front counts on each)."""
+        return [r.id for r in self.rooms.values() if key in r.members
+                and (front is None or r.front in (-1, front))]
 
     def rename_actor(self, old: str, new: str) -> None:
         """Actor `old` now continues as `new` (after a merger or a split)."""
@@ -171,5 +176,6 @@ def initial_state(sc: Scenario) -> State:
         for u in comps:
             state.actor_of[u] = e.id
     for r in sc.rooms:
-        state.rooms[r.id] = Room(id=r.id, name=r.name, members=list(r.members), formed=-1)
+        state.rooms[r.id] = Room(id=r.id, name=r.name, members=list(r.members), formed=-1,
+                                 front=fronts.index(r.front) if r.front is not None else -1)
     return state

@@ -38,7 +38,7 @@ class Observation:
     hardline: np.ndarray          # (M,) mean of `ideology`: 0 moderate/nationalist, 1 hardline
     threat: np.ndarray            # (M,) smoothed monthly loss fraction, relative to loss_rate
     support: np.ndarray           # (M, M) share of i's front losses that j's group (j and its room) would absorb
-    room_support: np.ndarray      # (M,) share of i's front losses its present room partners absorb
+    room_support: np.ndarray      # (M,) share of i's losses the partners in its least attached room absorb
     group: np.ndarray             # (M, M) bool: k is j itself or in j's room ([j, k])
     red_dependence: np.ndarray    # (M,) dependence on backers with a red line
     distance: np.ndarray          # (M, M) ideological distance on [0, 1]
@@ -52,11 +52,17 @@ class Observation:
     designated: np.ndarray        # (M,) bool
     cohesion: np.ndarray          # (M,) on [0, 1]
     ultimatum: np.ndarray         # (M,) pressure of standing ultimatums to dissolve
-    same_room: np.ndarray         # (M, M) bool, False on the diagonal
+    same_room: np.ndarray         # (M, M) bool: share a room (on any front), False on the diagonal
     in_room: np.ndarray           # (M,) bool
-    room_gap: np.ndarray          # (M,) distance to the line of its rooms' other members (0 if none)
-    room_red: np.ndarray          # (M,) partners' red-line objection to it (strength-weighted)
-    room_grievance: np.ndarray    # (M,) partners' grievance towards it (strength-weighted)
+    # An actor may be in one room per front. The `room_*` fields describe its least
+    # attached room (the largest gap + 1 - focus), the one it may leave or be expelled from.
+    room_gap: np.ndarray          # (M,) distance to the line of that room's other members (0 if none)
+    room_red: np.ndarray          # (M,) those partners' red-line objection to it (strength-weighted)
+    room_grievance: np.ndarray    # (M,) those partners' grievance towards it (strength-weighted)
+    room_focus: np.ndarray        # (M,) share of its intensity-weighted fighters on that room's front
+    room_mates: np.ndarray        # (M, M) bool: k is in i's least attached room
+    room_slot: np.ndarray         # (M,) int: that room's position in the model's room list, -1 if none
+    units: np.ndarray             # (M,) number of factions in the actor (1, or an entity's components)
     fighting: np.ndarray          # (M, M) bool: an active fight between i and j
     alive: np.ndarray             # (M,) bool (actors that can act)
     comp_actor: np.ndarray        # (C,) the actor each component belongs to

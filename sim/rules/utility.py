@@ -52,7 +52,8 @@ class WeightedUtility(Rule):
                          "group", "red_dependence", "distance",
                          "trust", "grievance", "unity", "red_line", "intolerance",
                          "foreign_backing", "designated", "cohesion", "ultimatum",
-                         "same_room", "room_gap", "room_red", "room_grievance", "fighting",
+                         "same_room", "room_gap", "room_red", "room_grievance", "room_focus",
+                         "room_mates", "in_room", "units", "fighting",
                          "comp_leader_share", "comp_gap", "comp_grievance",
                          "comp_red_line", "comp_outside", "comp_ultimatum"}),
         mechanisms=(1, 2, 3, 4, 5, 6, 7, 8, 9),
@@ -101,7 +102,8 @@ class WeightedUtility(Rule):
                  + p.protection_weight * protection
                  + 1.0 * same_room
                  - p.dominance_weight * subordination
-                 - p.merge_cost * (0.5 + obs.cohesion[:, None]))
+                 - p.merge_cost * (0.5 + obs.cohesion[:, None])
+                 - p.merge_size_cost * (obs.units[:, None] + obs.units[None, :] - 2))
 
         # Mechanism 5: hegemonic consolidation.
         advantage = np.maximum(0.5 - pair_share, 0.0)         # [i, j]: i dominates j
@@ -114,16 +116,21 @@ class WeightedUtility(Rule):
                  - p.fight_cost)
 
         # Mechanisms 7 and 3: a member far from its room's line, or whose
-        # partners are unwelcome to its backers, leaves; threat keeps it in.
-        partners = np.maximum(obs.same_room.sum(axis=1), 1)
-        partner_red = (obs.red_line * obs.same_room).max(axis=1, initial=0.0)
-        partner_grievance = (obs.grievance * obs.same_room).sum(axis=1) / partners
-        partner_trust = (obs.trust * obs.same_room).sum(axis=1) / partners
+        # partners are unwelcome to its backers, leaves; threat keeps it in,
+        # unless the room's front carries little of its losses (the room then
+        # draws fighters away from where it bleeds). All of it about its least
+        # attached room.
+        mates = obs.room_mates
+        partners = np.maximum(mates.sum(axis=1), 1)
+        partner_red = (obs.red_line * mates).max(axis=1, initial=0.0)
+        partner_grievance = (obs.grievance * mates).sum(axis=1) / partners
+        partner_trust = (obs.trust * mates).sum(axis=1) / partners
         leave = (p.line_weight * p.ideology_weight * (obs.room_gap - p.line_tolerance)
                  + bp * p.red_line_weight * partner_red
                  + p.grievance_weight * partner_grievance
                  - p.trust_weight * partner_trust
                  - p.threat_coordination * threat * obs.room_support
+                 + p.commitment_cost * threat * (1.0 - obs.room_focus) * obs.in_room
                  - p.coordination_cost)
         expel = (p.line_weight * p.ideology_weight * (obs.room_gap - p.line_tolerance - 0.1)
                  + bp * p.red_line_weight * obs.room_red

@@ -178,20 +178,33 @@ def observation(n: int = 3, *, params: Parameters | None = None,
     same_room = (inc @ inc.T > 0) & ~np.eye(m, dtype=bool)
     out["same_room"] = same_room
     out["in_room"] = inc.sum(axis=1) > 0
+    # Rooms here cover every front, so an actor's least attached room is the one
+    # farthest from its line (the first such).
     gap = np.zeros(m)
-    for members in rooms:
+    slot = np.full(m, -1, dtype=np.int64)
+    for r, members in enumerate(rooms):
         for i in members:
             others = [j for j in members if j != i]
             if others:
                 w = S[others] + 1e-9
                 line = (w[:, None] * x[others]).sum(axis=0) / w.sum()
-                gap[i] = max(gap[i], float(np.sqrt(((x[i] - line) ** 2).sum() / K)))
+                g = float(np.sqrt(((x[i] - line) ** 2).sum() / K))
+                if slot[i] < 0 or g > gap[i]:
+                    gap[i], slot[i] = g, r
     out["room_gap"] = gap
+    out["room_slot"] = slot
+    mates = np.zeros((m, m), dtype=bool)
+    for i in range(m):
+        if slot[i] >= 0:
+            mates[i, [j for j in rooms[slot[i]] if j != i]] = True
+    out["room_mates"] = mates
+    out["room_focus"] = (slot >= 0).astype(float)
     grievance = np.asarray(fields.get("grievance", out["grievance"]), dtype=float)
-    pw = same_room * S[None, :]
+    pw = mates * S[None, :]
     pw = pw / np.maximum(pw.sum(axis=1, keepdims=True), 1e-9)
     out["room_red"] = (pw * red_line.T).sum(axis=1)
     out["room_grievance"] = (pw * grievance.T).sum(axis=1)
+    out["units"] = np.ones(m, dtype=np.int64)
 
     # Components of merged entities.
     ca = np.array(comp_actor, dtype=np.int64)
@@ -203,6 +216,8 @@ def observation(n: int = 3, *, params: Parameters | None = None,
         leader[idx[np.argmax(cs[idx])]] = True
         lead_share[idx] = cs[idx].max()
     out["comp_actor"] = ca
+    for actor in set(comp_actor):
+        out["units"][actor] = comp_actor.count(actor)
     out["comp_is_leader"] = leader
     out["comp_leader_share"] = lead_share
     if "comp_gap" in out:
@@ -228,8 +243,8 @@ def observation(n: int = 3, *, params: Parameters | None = None,
         partner = group @ fighters
         support = (weight[:, None, :] * partner[None, :, :]
                    / np.maximum(fighters[:, None, :] + partner[None, :, :], 1e-9)).sum(axis=2)
-        mates = same_room.astype(float) @ fighters
-        room_support = (weight * mates / np.maximum(fighters + mates, 1e-9)).sum(axis=1)
+        room_mates = out["room_mates"].astype(float) @ fighters
+        room_support = (weight * room_mates / np.maximum(fighters + room_mates, 1e-9)).sum(axis=1)
         if "support" in out:
             out["support"] = support
         if "room_support" in out:
