@@ -145,12 +145,26 @@ def evaluate(task: dict[str, Any]) -> dict[str, Any]:
     """Run the rule with `params` on `seeds`; the metrics of each seed."""
     scenario = rule_scenario(task["scenario"], task["rule"], task["params"])
     targets = _targets(task["targets"])
-    rows = []
+    rows, hits = [], []
     for seed in task["seeds"]:
         tr = simulate(scenario, seed=int(seed))
-        rows.append({"seed": int(seed),
-                     **score_trajectory(tr, targets, task.get("start"), task.get("end"))})
-    return {"trial": task.get("trial"), "rows": rows}
+        if task.get("detail"):
+            # Validation: the per-target table too (what each theory gets right).
+            from sim.scoring.score import score_frames
+
+            events, membership = frames(tr)
+            report = score_frames(events, membership, targets, start=task.get("start"),
+                                  end=task.get("end"))
+            metrics = report.metrics()
+            rows.append({"seed": int(seed), **{k: float(metrics[k]) if metrics.get(k) is not None
+                                                 else float("nan") for k in METRICS}})
+            t = report.targets_table
+            hits += [{"seed": int(seed), "target": tid, "key": bool(key), "matched": bool(hit)}
+                     for tid, key, hit in zip(t["target"], t["key"], t["matched"])]
+        else:
+            rows.append({"seed": int(seed),
+                         **score_trajectory(tr, targets, task.get("start"), task.get("end"))})
+    return {"trial": task.get("trial"), "rows": rows, "hits": hits}
 
 
 def mean_metrics(rows: list[dict]) -> dict[str, float]:
@@ -215,21 +229,26 @@ def search(rule: str, spec: CalibrationSpec, free: list[str], task: dict[str, An
 
 
 def validate(rule: str, params: dict[str, float], task: dict[str, Any], seeds: list[int],
-             executor: Executor, workers: int) -> pd.DataFrame:
+             executor: Executor, workers: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Metrics per seed, and each target's share of seeds that reproduce it."""
     chunks = [seeds[i::max(1, workers)] for i in range(max(1, workers))]
-    futures = [executor.submit(evaluate, dict(task, params=params, seeds=c)) for c in chunks if c]
-    rows = [r for f in futures for r in f.result()["rows"]]
-    df = pd.DataFrame(rows).sort_values("seed")
+    futures = [executor.submit(evaluate, dict(task, params=params, seeds=c, detail=True))
+               for c in chunks if c]
+    results = [f.result() for f in futures]
+    df = pd.DataFrame([r for res in results for r in res["rows"]]).sort_values("seed")
     df.insert(0, "rule", rule)
-    return df
+    hits = pd.DataFrame([h for res in results for h in res["hits"]])
+    rates = (hits.groupby(["target", "key"], sort=False)["matched"].mean().rename(rule)
+             .reset_index() if len(hits) else pd.DataFrame(columns=["target", "key", rule]))
+    return df, rates
 
 
 def null_rows(task: dict[str, Any], seeds: list[int]) -> pd.DataFrame:
     """The frozen and random-events nulls, as `sim.calibration.report.validate_best` scores them."""
-    from sim.scoring.nulls import frozen_report, null_scores
+    from sim.scoring.nulls import frozen_report, initial_membership, null_scores
 
     targets = _targets(task["targets"])
-    _, membership = frames(simulate(_scenario(task["scenario"]), seed=seeds[0]))
+    membership = initial_membership(_scenario(task["scenario"]))   # the documented start
     start, end = task.get("start"), task.get("end")
     fr = frozen_report(membership, targets, start=start, end=end).metrics()
     rows = [{"rule": "null: frozen", "seed": 0, **{k: fr.get(k) for k in METRICS}}]
@@ -241,6 +260,14 @@ def null_rows(task: dict[str, Any], seeds: list[int]) -> pd.DataFrame:
 
 
 # ---- report -------------------------------------------------------------------------------
+
+
+def key_table(hit_rates: pd.DataFrame, rules: list[str]) -> str:
+    key = hit_rates[hit_rates["key"].astype(bool)]
+    lines = ["| key target | " + " | ".join(rules) + " |", "|---|" + "---:|" * len(rules)]
+    for _, row in key.iterrows():
+        lines.append(f"| {row['target']} | " + " | ".join(f"{row[r]:.2f}" for r in rules) + " |")
+    return "\n".join(lines)
 
 
 def table(scores: pd.DataFrame, free: dict[str, list], trials: dict[str, int]) -> str:
@@ -316,7 +343,7 @@ def main() -> None:
     seeds = list(range(1, args.seeds + 1))
 
     t0 = time.monotonic()
-    frames_, best, trials = [], {}, {}
+    frames_, best, trials, rates = [], {}, {}, []
     with ProcessPoolExecutor(max_workers=max(1, args.workers)) as ex:
         for rule in rules:
             rtask = dict(task, rule=rule)
@@ -329,12 +356,16 @@ def main() -> None:
             else:
                 best[rule] = {}
                 trials[rule] = 0
-            frames_.append(validate(rule, best[rule], rtask, seeds, ex, args.workers))
+            scores_rule, rates_rule = validate(rule, best[rule], rtask, seeds, ex, args.workers)
+            frames_.append(scores_rule)
+            rates.append(rates_rule.set_index(["target", "key"]))
             print(f"{rule}: median fit {frames_[-1]['fit'].median():.3f} over {len(seeds)} seeds",
                   flush=True)
     frames_.append(null_rows(task, seeds))
     scores = pd.concat(frames_, ignore_index=True)
     scores.to_csv(out / "scores.csv", index=False)
+    hit_rates = pd.concat(rates, axis=1).reset_index() if rates else pd.DataFrame()
+    hit_rates.to_csv(out / "target_hit_rates.csv", index=False)
     (out / "best_parameters.yaml").write_text(
         yaml.safe_dump({r: {k: float(v) for k, v in p.items()} for r, p in best.items()},
                        sort_keys=True), encoding="utf-8")
@@ -350,7 +381,12 @@ def main() -> None:
     print()
     print(table(scores, free, trials))
     print()
-    print(f"Plot: {args.plot}. Per-seed scores and best parameters: {out}.")
+    if len(hit_rates):
+        print("Share of validation seeds reproducing each key target:")
+        print()
+        print(key_table(hit_rates, rules))
+        print()
+    print(f"Plot: {args.plot}. Per-seed scores, per-target hit rates and best parameters: {out}.")
 
 
 if __name__ == "__main__":

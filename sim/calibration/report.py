@@ -33,7 +33,7 @@ def _windows(spec: CalibrationSpec) -> dict[str, Window]:
 
 def validate_best(spec: CalibrationSpec, base: Path, params: dict[str, float]) -> dict:
     """Score the best parameters, the frozen null and the random null on every window."""
-    from sim.scoring.nulls import frozen_report, null_scores
+    from sim.scoring.nulls import frozen_report, initial_membership, null_scores
     from sim.scoring.score import score_frames
     from sim.scoring.targets import load_targets
 
@@ -42,11 +42,11 @@ def validate_best(spec: CalibrationSpec, base: Path, params: dict[str, float]) -
     windows = _windows(spec)
     seeds = list(range(1, spec.validation_seeds + 1))
     model_rows, hits = [], []
-    first_membership = None
+    # The nulls start from the documented initial state, not from a run's first
+    # month (which already holds the model's first decisions).
+    first_membership = initial_membership(scenario)
     for seed in seeds:
         ev, mem = frames(simulate(scenario, seed=seed))
-        if first_membership is None:
-            first_membership = mem
         for name, w in windows.items():
             rep = score_frames(ev, mem, targets, start=w.start, end=w.end)
             model_rows.append({"seed": seed, "window": name, **rep.metrics()})

@@ -68,6 +68,12 @@ def run(args: argparse.Namespace) -> int:
         with open_executor(args.executor or "processes", args.workers, args.scheduler) as handle:
             search(spec, base, study, handle.executor, handle.capacity(), trials, minutes)
     searched = (time.monotonic() - t0) / 60.0
+    if args.report_only and (out / "summary.json").is_file():
+        # Re-reporting: the search time is the one the search recorded.
+        import json
+
+        previous = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+        searched = float(previous.get("search_minutes", searched))
     summary = summarise(study, spec)
     write_trials(study, out / "trials.csv")
     print(f"best fit over {spec.replicates} replicates: {summary['best_fit_replicates']:.3f} "

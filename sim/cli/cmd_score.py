@@ -6,6 +6,7 @@ import argparse
 import json
 import math
 import sys
+from pathlib import Path
 
 DESCRIPTION = """\
 Score a run folder against the documented coalition events and membership
@@ -36,7 +37,8 @@ def register(subparsers) -> None:
                         "calibration/targets_2015_2018.yaml)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--nulls", action="store_true",
-                   help="also score the null models (frozen; random events over --seeds seeds)")
+                   help="also score the null models (frozen; random events over --seeds seeds), "
+                        "both from the scenario's initial state in the run's config.resolved.yaml")
     p.add_argument("--seeds", type=int, default=20, metavar="N",
                    help="seeds for the random-events null (default 20)")
     p.add_argument("--start", metavar="YYYY-MM", default=None,
@@ -67,7 +69,7 @@ def _run(args: argparse.Namespace) -> int:
     from sim.errors import InputError
     from sim.scoring import (find_default_targets, frozen_report, load_targets, null_scores,
                              read_run, score_frames)
-    from sim.scoring.nulls import METRIC_COLUMNS
+    from sim.scoring.nulls import METRIC_COLUMNS, initial_membership
 
     if args.seeds < 1:
         raise InputError("--seeds must be at least 1.", key="--seeds")
@@ -79,8 +81,13 @@ def _run(args: argparse.Namespace) -> int:
 
     nulls = None
     if args.nulls:
-        fz = frozen_report(run_data.membership, targets, start=args.start, end=args.end)
-        rnd = null_scores(run_data.membership, targets, seeds=range(args.seeds),
+        # The nulls start from the scenario's documented initial state when the run
+        # folder has its config.resolved.yaml; otherwise from the run's first month.
+        start_state = run_data.membership
+        if (Path(args.run_dir) / "config.resolved.yaml").is_file():
+            start_state = initial_membership(args.run_dir)
+        fz = frozen_report(start_state, targets, start=args.start, end=args.end)
+        rnd = null_scores(start_state, targets, seeds=range(args.seeds),
                           start=args.start, end=args.end)
         nulls = {"frozen": fz.metrics(),
                  "random": {"seeds": args.seeds,

@@ -27,8 +27,9 @@ class Strict(BaseModel):
 
 
 class Parameters(Strict):
-    """Model parameters. Defaults are the calibrated values of the baseline
-    (see `docs/calibration.md`); every one can be set in a scenario, swept and
+    """Model parameters. Defaults are generic starting values, not fitted to any
+    case (the baseline's calibrated values are set in its scenario file, see
+    `docs/calibration.md`); every one can be set in a scenario, swept and
     calibrated. Weights are in utility units; the choice temperature divides them."""
 
     temperature: float = Field(0.35, gt=0.0, le=10.0,

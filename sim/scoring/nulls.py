@@ -12,7 +12,11 @@
 
 Both return ``(events, membership)`` frames for
 :func:`sim.scoring.score.score_frames`. :func:`null_scores` scores the random
-model over many seeds; :func:`frozen_report` scores the frozen one.
+model over many seeds; :func:`frozen_report` scores the frozen one. Their
+starting point should be the documented initial state,
+:func:`initial_membership` of the scenario (or of a run folder's
+``config.resolved.yaml``): a run's own first month already holds the model's
+first decisions.
 """
 
 from __future__ import annotations
@@ -67,6 +71,48 @@ def _base_membership(source) -> tuple[pd.DataFrame, list[str]]:
                          "entity": [e for _, e in items], "rooms": "", "strength": 1.0,
                          "alive": True})
     return base, [DEFAULT_START]
+
+
+def initial_membership(config) -> pd.DataFrame:
+    """The scenario's documented initial state as a membership frame, repeated
+    over the scenario's months: every faction alive with its starting strength,
+    in the merged entities and operations rooms the scenario declares.
+
+    ``config``: a validated scenario (``sim.config.schema.Scenario``), its plain
+    mapping, or the path of a scenario file or of a run folder (whose
+    ``config.resolved.yaml`` is read with ``yaml.safe_load``; nothing is run).
+    """
+    if isinstance(config, (str, Path)):
+        import yaml
+
+        path = Path(config)
+        if path.is_dir():
+            path = path / "config.resolved.yaml"
+        if not path.is_file():
+            raise InputError("no scenario to take the initial state from.", file=str(path))
+        with open(path, encoding="utf-8") as fh:
+            config = yaml.safe_load(fh)
+    if hasattr(config, "model_dump"):
+        config = config.model_dump()
+    if not isinstance(config, dict) or not config.get("factions"):
+        raise InputError("the scenario names no faction: no initial state.")
+    entity_of = {fid: e["id"] for e in config.get("entities") or [] for fid in e["members"]}
+    rooms_of: dict[str, list[str]] = {}
+    for r in config.get("rooms") or []:
+        for actor in r["members"]:
+            rooms_of.setdefault(actor, []).append(r["id"])
+    rows = []
+    for f in config["factions"]:
+        fid = str(f["id"])
+        entity = entity_of.get(fid, fid)
+        rows.append({"faction": fid, "entity": entity,
+                     "rooms": ";".join(sorted(rooms_of.get(entity, []))),
+                     "strength": float(f.get("strength", 1.0)), "alive": True})
+    base = pd.DataFrame(rows)
+    start, end = str(config.get("start", DEFAULT_START)), str(config.get("end", DEFAULT_END))
+    months = [month_label(m) for m in range(month_index(start), month_index(end) + 1)]
+    base["month"] = start
+    return _repeat(base[list(MEMBERSHIP_COLUMNS)], months)
 
 
 def _month_list(months, first: str) -> list[str]:

@@ -88,6 +88,15 @@ def test_tiny_calibration_end_to_end_with_resume(tmp_path, capsys):
     study = optuna.load_study(study_name="tiny", storage=f"sqlite:///{out / 'study.db'}")
     complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
     assert len(complete) == 3
+    # --report-only re-validates without searching and keeps the recorded search time.
+    summary = json.loads((out / "summary.json").read_text())
+    summary["search_minutes"] = 7.25
+    (out / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    assert main(["calibrate", str(spec), "--out", str(out), "--report-only"]) == 0
+    assert json.loads((out / "summary.json").read_text())["search_minutes"] == 7.25
+    assert "search time 7.2 min" in (out / "report.md").read_text()
+    assert len(optuna.load_study(study_name="tiny",
+                                 storage=f"sqlite:///{out / 'study.db'}").trials) == 3
     assert study.user_attrs["spec_hash"] == spec_hash(load_spec(spec)[0])
     # A changed spec cannot resume the old study.
     changed = write_spec(tmp_path, replicates=2)

@@ -126,3 +126,40 @@ def test_score_run_with_small_targets(tmp_path):
     rep = score_run(run, tg)
     assert rep.recall == 1.0 and rep.mean_timing_error == 1.0
     assert rep.timing_score == pytest.approx(2 / 3)
+
+
+
+def test_initial_membership_is_the_documented_start():
+    """The nulls start from the scenario's initial state (a run's first month
+    already holds the model's first decisions)."""
+    from sim.api import load_scenario
+    from sim.scoring.nulls import initial_membership
+
+    sc = load_scenario("scenarios/teaching/lesson2_red_line.yaml")
+    init = initial_membership(sc)
+    assert init["month"].iloc[0] == sc.start and init["month"].iloc[-1] == sc.end
+    first = init[init["month"] == sc.start]
+    assert sorted(first["faction"]) == sorted(f.id for f in sc.factions)
+    assert first["alive"].all()
+    assert dict(zip(first["faction"], first["strength"])) == {f.id: f.strength for f in sc.factions}
+    room = sc.rooms[0]
+    assert set(first.loc[first["rooms"] == room.id, "entity"]) == set(room.members)
+    pd.testing.assert_frame_equal(initial_membership(sc.model_dump()), init)
+    with pytest.raises(InputError):
+        initial_membership({"factions": []})
+
+
+def test_score_nulls_start_from_the_runs_scenario(tmp_path, capsys):
+    from sim.scoring import frozen_report, load_targets
+    from sim.scoring.nulls import initial_membership
+
+    run = tmp_path / "run"
+    assert main(["run", "scenarios/idlib_2015_2018.yaml", "--seed", "3", "--out", str(run)]) == 0
+    capsys.readouterr()
+    assert main(["score", str(run), "--nulls", "--seeds", "2", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    init = initial_membership(run)
+    assert set(init["entity"]) == set(init["faction"]) and (init["rooms"] == "").all()
+    targets = load_targets(find_default_targets(run))
+    expected = frozen_report(init, targets).metrics()
+    assert out["nulls"]["frozen"]["fit"] == pytest.approx(expected["fit"])
