@@ -28,9 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="search time limit (overrides the spec)")
     p.add_argument("--out", default=None, help="output folder (default: calibration/results/<name>)")
     p.add_argument("--resume", action="store_true", help="continue the study in --out")
-    p.add_argument("--start-from", default=None, metavar="PARAMS.yaml",
+    p.add_argument("--start-from", action="append", default=None, metavar="PARAMS.yaml",
                    help="warm start: evaluate these parameters first (e.g. a previous "
-                   "best_parameters.yaml)")
+                   "best_parameters.yaml); repeat to start from several sets")
     p.add_argument("--report-only", action="store_true",
                    help="skip the search; validate and report the study in --out")
     p.set_defaults(func=run)
@@ -54,12 +54,16 @@ def run(args: argparse.Namespace) -> int:
         from sim.calibration.study import enqueue
         from sim.config.loader import load_yaml
 
-        start = load_yaml(args.start_from, what="parameters file").data
-        unknown = sorted(set(start) - set(spec.parameters))
-        if unknown:
-            raise InputError(f"not free parameters of the spec: {', '.join(unknown)}",
-                             file=args.start_from)
-        enqueue(study, spec, start)
+        starts = []
+        for path in args.start_from:
+            start = load_yaml(path, what="parameters file").data
+            unknown = sorted(set(start) - set(spec.parameters))
+            if unknown:
+                raise InputError(f"not free parameters of the spec: {', '.join(unknown)}",
+                                 file=path)
+            starts.append(start)
+        for start in starts:
+            enqueue(study, spec, start)
     t0 = time.monotonic()
     if not args.report_only:
         from sim.sweep.executors import open_executor

@@ -20,11 +20,14 @@ Metrics (formulas in ``docs/scoring.md``):
   main room, i.e. the room with most members, a faction inheriting the rooms
   of its merged entity; factions in no group are singletons); rescaled as
   max(0, ARI) and averaged over snapshots;
-* **fit** = 0.35·weighted recall + 0.20·precision
-  + 0.10·timing score·weighted recall + 0.25·snapshot(entities)
+* **fit** = 0.55·F1(family recall, precision)
+  + 0.10·timing score·family recall + 0.25·snapshot(entities)
   + 0.10·snapshot(rooms), renormalised over the components that are defined
-  in the window (e.g. no snapshot in it). The timing share is scaled by the
-  weighted recall so that matching one event on time cannot earn all of it.
+  in the window (e.g. no snapshot in it). Recall and precision enter as their
+  harmonic mean, so that neither one lucky event (precision 1) nor events
+  everywhere (high recall, precision near 0) earns the events share; the
+  timing share is scaled by the family recall so that matching one event on
+  time cannot earn all of it.
 """
 
 from __future__ import annotations
@@ -53,8 +56,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "exits": ("split", "dissolved"),
 }
 FIT_WEIGHTS: dict[str, float] = {
-    "family_recall": 0.35,
-    "precision": 0.20,
+    "events": 0.55,          # F1 of family recall and precision
     "timing_score": 0.10,
     "snapshot_entities": 0.25,
     "snapshot_rooms": 0.10,
@@ -541,8 +543,15 @@ def score_frames(events: pd.DataFrame | None, membership: pd.DataFrame, targets:
     # matching a single event on time cannot collect it
     # (no match at all earns no timing share either: 0, not undefined)
     timing_term = None if family_recall is None else (timing or 0.0) * family_recall
-    parts = {"family_recall": family_recall, "precision": precision,
-             "timing_score": timing_term, "snapshot_entities": snap_e, "snapshot_rooms": snap_r}
+    # recall and precision enter as their harmonic mean (F1), so that neither a run
+    # that makes one lucky event (precision 1, recall ~0) nor one that makes events
+    # everywhere (recall high, precision ~0) scores on events
+    events_term = None
+    if family_recall is not None and precision is not None:
+        events_term = (2.0 * family_recall * precision / (family_recall + precision)
+                       if family_recall + precision > 0 else 0.0)
+    parts = {"events": events_term, "timing_score": timing_term,
+             "snapshot_entities": snap_e, "snapshot_rooms": snap_r}
     defined = {k: v for k, v in parts.items() if v is not None}
     if defined:
         total_w = sum(FIT_WEIGHTS[k] for k in defined)

@@ -116,6 +116,15 @@ def test_warm_start_evaluates_the_given_parameters_first(tmp_path):
     first = study.trials[0].params
     assert first["temperature"] == pytest.approx(0.33)
     assert first["coordination_cost"] == pytest.approx(6.0)   # clipped to the spec's range
+    # Several starting sets, evaluated in the order given.
+    second = tmp_path / "second.yaml"
+    second.write_text("temperature: 0.5\ncoordination_cost: 2.0\n", encoding="utf-8")
+    spec2 = write_spec(tmp_path, budget={"trials": 2, "minutes": 5})
+    out2 = tmp_path / "out2"
+    assert main(["calibrate", str(spec2), "--out", str(out2), "--executor", "serial",
+                 "--start-from", str(start), "--start-from", str(second)]) == 0
+    study2 = optuna.load_study(study_name="tiny", storage=f"sqlite:///{out2 / 'study.db'}")
+    assert [t.params["temperature"] for t in study2.trials[:2]] == pytest.approx([0.33, 0.5])
     bad = tmp_path / "bad.yaml"
     bad.write_text("not_free: 1.0\n", encoding="utf-8")
     assert main(["calibrate", str(spec), "--out", str(tmp_path / "o2"), "--executor", "serial",

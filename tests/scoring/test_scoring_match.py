@@ -222,3 +222,25 @@ def test_report_renders_text_and_dict(real_targets):
     assert d["metrics"]["n_targets"] == len(real_targets)
     assert len(d["per_target"]) == len(real_targets)
     assert 0.0 <= d["metrics"]["fit"] <= 1.0
+
+
+def test_events_share_cannot_be_gamed_from_either_end(real_targets):
+    """Recall and precision enter the fit as their F1: one lucky event (precision
+    1, recall near 0) and events everywhere (recall up, precision near 0) both
+    earn little, and far less than half the record matched with few misfires."""
+    ordered = sorted(real_targets, key=lambda t: (t.month, t.id))
+    perfect = perfect_events(ordered)
+    mem = membership()
+    one = score_frames(perfect.iloc[:1], mem, real_targets)
+    assert one.precision == 1.0 and one.family_recall < 0.1
+    half = score_frames(perfect.iloc[::2], mem, real_targets)
+    spam_rows = [(m, kind, "nusra;ahrar", "", "")
+                 for m in ("2015-06", "2016-02", "2016-08", "2017-04", "2017-12", "2018-06")
+                 for kind in ("merger", "room_formed", "split", "room_left")]
+    spam = score_frames(pd.concat([perfect.iloc[:1], events(*spam_rows)], ignore_index=True),
+                        mem, real_targets)
+    assert spam.precision < 0.1
+    for rep in (one, spam):
+        f1 = 2 * rep.family_recall * rep.precision / (rep.family_recall + rep.precision)
+        assert f1 < 0.15
+        assert rep.fit < half.fit - 0.2
