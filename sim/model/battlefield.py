@@ -20,7 +20,7 @@ from sim.model.state import State
 
 
 def partner_matrix(state: State, actors: Actors) -> np.ndarray:
-    """(F, N, N) bool: factions that are partners on each front, sharing a
+    """(F, N, N) 0/1: factions that are partners on each front, sharing a
     merged entity or a room that coordinates that front (kept in the actors'
     cache: it changes only with organisational changes)."""
     if "partners" not in actors.cache:
@@ -32,7 +32,7 @@ def _partner_matrix(state: State, actors: Actors) -> np.ndarray:
     m = len(actors.keys)
     n_fronts = state.presence.shape[1]
     if m == 0:
-        return np.zeros((n_fronts, state.n, state.n), dtype=bool)
+        return np.zeros((n_fronts, state.n, state.n))
     index = {k: i for i, k in enumerate(actors.keys)}
     r = max(len(state.rooms), 1)
     incidence = np.zeros((m, r))
@@ -45,13 +45,15 @@ def _partner_matrix(state: State, actors: Actors) -> np.ndarray:
             covers[k] = 1.0
         else:
             covers[k, room.front] = 1.0
-    same_room = np.einsum("ir,rf,jr->fij", incidence, covers, incidence) > 0   # (F, M, M)
     a = actors.of_unit
     alive = a >= 0
     safe = np.where(alive, a, 0)
     same_entity = a[:, None] == a[None, :]
     both = alive[:, None] & alive[None, :] & ~np.eye(state.n, dtype=bool)
-    partners = (same_room[:, safe][:, :, safe] | same_entity[None]) & both[None]
+    partners = np.zeros((n_fronts, state.n, state.n))
+    for f in range(n_fronts):
+        same_room = (incidence * covers[:, f]) @ incidence.T > 0                 # (M, M)
+        partners[f] = (same_room[np.ix_(safe, safe)] | same_entity) & both
     return partners
 
 
@@ -63,15 +65,17 @@ def battlefield(state: State, actors: Actors, params: Parameters, intensity: np.
     """
     alive = state.alive
     s = np.where(alive, state.strength, 0.0)
-    partners = partner_matrix(state, actors)                            # (F, N, N)
+    partners = partner_matrix(state, actors)                            # (F, N, N), 0/1
     own = s[:, None] * state.presence                                   # (N, F) fighters on fronts
-    helpers = np.einsum("fuv,vf->uf", partners, own)
+    helpers = np.zeros_like(own)
+    for f in range(own.shape[1]):
+        helpers[:, f] = partners[f] @ own[:, f]
     support = helpers / np.maximum(own + helpers, 1e-9)
     front_i = intensity[None, :] + escalation[:, None] * (state.presence > 0)
     losses = params.loss_rate * (front_i * own * (1.0 - params.loss_sharing * support)).sum(axis=1)
 
     # Grievance at partners (on any front) who do not reinforce where one bleeds.
-    partners = partners.any(axis=0)
+    partners = partners.any(axis=0) if len(partners) else np.zeros((state.n, state.n), dtype=bool)
     if partners.any():
         exposure = (front_i * state.presence).sum(axis=1)
         P = state.presence

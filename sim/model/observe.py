@@ -133,7 +133,10 @@ def observe(state: State, actors: Actors, params: Parameters, intensity: np.ndar
     fighters = S[:, None] * actors.mean(state.presence)                   # (M, F) on each front
     weight = fighters * intensity[None, :]
     weight = weight / np.maximum(weight.sum(axis=1, keepdims=True), 1e-9)
-    partner = fighters + np.einsum("fjk,kf->jf", rooms["same_front"], fighters)  # (M, F) j's group
+    same_front = rooms["same_front"]                                      # (F, M, M)
+    partner = fighters.copy()                                             # (M, F) j's group
+    for f in range(fighters.shape[1]):
+        partner[:, f] += same_front[f] @ fighters[:, f]
     support = (weight[:, None, :] * partner[None, :, :]
                / np.maximum(fighters[:, None, :] + partner[None, :, :], 1e-9)).sum(axis=2)
 
@@ -196,7 +199,9 @@ def structure(state: State, actors: Actors) -> dict:
         else:
             room_fronts[r, room.front] = 1.0
     same_room = (incidence @ incidence.T > 0) & ~eye
-    same_front = (np.einsum("ir,rf,jr->fij", incidence, room_fronts, incidence) > 0) & ~eye
+    same_front = np.zeros((n_fronts, m, m))                           # partners per front
+    for f in range(n_fronts):
+        same_front[f] = ((incidence * room_fronts[:, f]) @ incidence.T > 0) & ~eye
     group = same_room | eye
     fighting = np.zeros((m, m), dtype=bool)
     for fight in state.fights.values():
@@ -204,7 +209,7 @@ def structure(state: State, actors: Actors) -> dict:
         if a is not None and b is not None:
             fighting[a, b] = fighting[b, a] = True
     out = {"index": index, "incidence": incidence, "same_room": same_room, "group": group,
-           "room_fronts": room_fronts, "same_front": same_front.astype(float),
+           "room_fronts": room_fronts, "same_front": same_front,
            "in_room": incidence.sum(axis=1) > 0, "fighting": fighting}
     for value in out.values():
         if isinstance(value, np.ndarray):
