@@ -269,9 +269,9 @@ def _memberships(incidence: np.ndarray, room_fronts: np.ndarray, S: np.ndarray,
     gap = np.sqrt(((ideology[:, None, :] - others) ** 2).sum(axis=2) / ideology.shape[1])
     focus = weight @ room_fronts.T                                      # (M, R)
     room_fighters = incidence.T @ fighters                              # (R, F)
-    mates = (room_fighters[None, :, :] - fighters[:, None, :]) * room_fronts[None, :, :]
-    support = (weight[:, None, :] * mates
-               / np.maximum(fighters[:, None, :] + mates, 1e-9)).sum(axis=2)
+    others_f = (room_fighters[None, :, :] - fighters[:, None, :]) * room_fronts[None, :, :]
+    support = (weight[:, None, :] * others_f                            # (M, R) over r's fronts
+               / np.maximum(fighters[:, None, :] + others_f, 1e-9)).sum(axis=2)
     diag_g, diag_r = np.diag(grievance), np.diag(red_line)
     griev = (w.T @ grievance).T - (S * diag_g)[:, None]                 # (M, R): sum over others k of S_k g[k, i]
     red = (w.T @ red_line).T - (S * diag_r)[:, None]

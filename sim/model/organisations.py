@@ -109,6 +109,17 @@ class Ledger:
         else:
             self.form_room(a, b, front)
 
+    def _one_room_per_front(self, key: str) -> None:
+        """After a merger the entity may sit in two rooms on one front (one from
+        each side): it keeps the biggest and leaves the others."""
+        for front in range(self.state.presence.shape[1]):
+            rids = self.state.rooms_of(key, front)
+            if len(rids) > 1:
+                keep = self._biggest(rids)
+                for rid in rids:
+                    if rid != keep:
+                        self.leave_room(key, rid)
+
     def _biggest(self, rids: list[str]) -> str:
         return max(rids, key=lambda r: (len(self.state.rooms[r].members), r))
 
@@ -161,6 +172,7 @@ class Ledger:
             self.record(kind, ids, key, f"{self.display(key)} absorbs {';'.join(small_ids)}")
         else:
             self.record(kind, ids, key, f"{target.name}: " + " + ".join(ids))
+        self._one_room_per_front(key)
         return key
 
     def _cohesion(self, key: str) -> float:

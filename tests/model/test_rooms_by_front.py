@@ -130,10 +130,20 @@ def test_merge_size_cost_grows_with_the_entity() -> None:
     assert drop[0] == pytest.approx(1.5 * 1) and drop[1] == pytest.approx(0.0)
 
 
-def test_a_run_keeps_one_room_per_front() -> None:
+def test_a_merger_keeps_one_room_per_front() -> None:
+    st, led = ledger(scenario())
+    led.coordinate("b", "d", NORTH)
+    led.coordinate("e", "a", NORTH)                      # a and b: each in a northern room
+    key = led.merge("a", "b", absorb_ratio=3.0)
+    assert len(st.rooms_of(key, NORTH)) == 1
+    assert [e.type for e in led.events[-2:]] == ["merger", "room_left"]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_a_run_keeps_one_room_per_front(seed: int) -> None:
     from sim.api import load_scenario
     sc = load_scenario("scenarios/idlib_2015_2018.yaml")
-    model = CoalitionModel(sc, seed=3)
+    model = CoalitionModel(sc, seed=seed)
     while not model.finished:
         model.step()
         per_front: dict[tuple[str, int], int] = {}
