@@ -50,7 +50,8 @@ import pandas as pd  # noqa: E402
 import yaml  # noqa: E402
 
 from sim.api import CoalitionModel, simulate  # noqa: E402
-from sim.calibration.objective import METRICS, frames, score_trajectory  # noqa: E402
+from sim.calibration.objective import (METRICS, frames, report_metrics,  # noqa: E402
+                                      score_trajectory)
 from sim.calibration.spec import CalibrationSpec, load_spec  # noqa: E402
 from sim.calibration.study import open_study, replicate_seeds, summarise  # noqa: E402
 from sim.config import Scenario, load_scenario, with_parameters  # noqa: E402
@@ -155,9 +156,7 @@ def evaluate(task: dict[str, Any]) -> dict[str, Any]:
             events, membership = frames(tr)
             report = score_frames(events, membership, targets, start=task.get("start"),
                                   end=task.get("end"))
-            metrics = report.metrics()
-            rows.append({"seed": int(seed), **{k: float(metrics[k]) if metrics.get(k) is not None
-                                                 else float("nan") for k in METRICS}})
+            rows.append({"seed": int(seed), **report_metrics(report)})
             t = report.targets_table
             hits += [{"seed": int(seed), "target": tid, "key": bool(key), "matched": bool(hit)}
                      for tid, key, hit in zip(t["target"], t["key"], t["matched"])]

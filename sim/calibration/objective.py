@@ -48,7 +48,12 @@ def score_trajectory(tr: Trajectory, targets, start: str | None = None,
     from sim.scoring.score import score_frames
 
     events, membership = frames(tr)
-    metrics = score_frames(events, membership, targets, start=start, end=end).metrics()
+    return report_metrics(score_frames(events, membership, targets, start=start, end=end))
+
+
+def report_metrics(report) -> dict[str, float]:
+    """The calibration metrics of a `ScoreReport`, NaN where undefined."""
+    metrics = report.metrics()
     return {k: float(metrics[k]) if metrics.get(k) is not None else float("nan") for k in METRICS}
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config.schema import Parameters
-from sim.model.observe import Actors
+from sim.model.observe import Actors, structure
 from sim.model.state import State
 
 
@@ -29,22 +29,12 @@ def partner_matrix(state: State, actors: Actors) -> np.ndarray:
 
 
 def _partner_matrix(state: State, actors: Actors) -> np.ndarray:
-    m = len(actors.keys)
+    """The actors' per-front room partners (`observe.structure`, shared with the
+    observation) expanded to factions, plus fellow components of an entity."""
     n_fronts = state.presence.shape[1]
-    if m == 0:
+    if not actors.keys:
         return np.zeros((n_fronts, state.n, state.n))
-    index = {k: i for i, k in enumerate(actors.keys)}
-    r = max(len(state.rooms), 1)
-    incidence = np.zeros((m, r))
-    covers = np.zeros((r, n_fronts))
-    for k, room in enumerate(state.rooms.values()):
-        for key in room.members:
-            if key in index:
-                incidence[index[key], k] = 1.0
-        if room.front < 0:
-            covers[k] = 1.0
-        else:
-            covers[k, room.front] = 1.0
+    same_front = structure(state, actors)["same_front"]                 # (F, M, M)
     a = actors.of_unit
     alive = a >= 0
     safe = np.where(alive, a, 0)
@@ -52,8 +42,7 @@ def _partner_matrix(state: State, actors: Actors) -> np.ndarray:
     both = alive[:, None] & alive[None, :] & ~np.eye(state.n, dtype=bool)
     partners = np.zeros((n_fronts, state.n, state.n))
     for f in range(n_fronts):
-        same_room = (incidence * covers[:, f]) @ incidence.T > 0                 # (M, M)
-        partners[f] = (same_room[np.ix_(safe, safe)] | same_entity) & both
+        partners[f] = ((same_front[f][np.ix_(safe, safe)] > 0) | same_entity) & both
     return partners
 
 
