@@ -119,12 +119,13 @@ def check_events(sc: Scenario, doc: LocatedYaml) -> None:
 
 def check_trust(sc: Scenario, doc: LocatedYaml) -> None:
     factions = set(_ids(sc.factions))
-    for i, t in enumerate(sc.trust):
-        for side in ("a", "b"):
-            if getattr(t, side) not in factions:
-                raise doc.error(f"trust[{i}].{side}", f"unknown faction '{getattr(t, side)}'.")
-        if t.a == t.b:
-            raise doc.error(f"trust[{i}]", f"trust of '{t.a}' with itself makes no sense.")
+    for what, pairs in (("trust", sc.trust), ("rivalries", sc.rivalries)):
+        for i, t in enumerate(pairs):
+            for side in ("a", "b"):
+                if getattr(t, side) not in factions:
+                    raise doc.error(f"{what}[{i}].{side}", f"unknown faction '{getattr(t, side)}'.")
+            if t.a == t.b:
+                raise doc.error(f"{what}[{i}]", f"{what} entry of '{t.a}' with itself makes no sense.")
 
 
 def check_groups(sc: Scenario, doc: LocatedYaml) -> None:

@@ -34,6 +34,11 @@ class Parameters(Strict):
 
     temperature: float = Field(0.35, gt=0.0, le=10.0,
                                description="Softmax temperature of random-utility choices.")
+    nest_scale: float = Field(1.0, ge=0.02, le=1.0,
+                              description="Nested-logit scale of the choice among the targets of "
+                              "one action (1: plain softmax over all options; towards 0 an action "
+                              "is weighed by its best target, so the number of possible partners "
+                              "does not inflate how often an actor acts).")
     loss_rate: float = Field(0.035, ge=0.0, le=0.5,
                              description="Monthly fraction of fighters lost on a front at intensity 1.")
     loss_sharing: Unit = Field(0.5, description="Share of a faction's front losses absorbed "
@@ -118,6 +123,19 @@ class Parameters(Strict):
                                       "(mechanism 6).")
     fight_grievance: float = Field(0.3, ge=0.0, le=10.0,
                                    description="Grievance added per month of fighting.")
+    base_activity: Unit = Field(1.0, description="Monthly probability that an actor untouched by "
+                                "any crisis considers an organisational change at all (1: every "
+                                "actor every month). A crisis raises it towards 1 (see `crisis_memory`).")
+    crisis_memory: Unit = Field(0.5, description="Share of a crisis carried into the next month. "
+                                "Crises: a dated event naming the faction, a policy change of one of "
+                                "its backers, the designation of a room partner, a rise in its fronts' "
+                                "intensity, a fight, merger or split it is part of.")
+    crisis_merge: Unit = Field(0.0, description="Share of the merger cost (`merge_cost`) an actor "
+                               "waives in a full crisis: mergers wait for a window opened by a "
+                               "shock (0: crises do not change the cost).")
+    crisis_rise: float = Field(0.3, gt=0.0, le=5.0,
+                               description="Rise in a faction's presence-weighted front intensity "
+                               "that counts as a full crisis (smaller rises count in proportion).")
 
 
 class Faction(Strict):
@@ -223,6 +241,14 @@ class Trust(Strict):
     source: str = Field(min_length=1)
 
 
+class Rivalry(Strict):
+    a: Id
+    b: Id
+    value: float = Field(ge=0.0, le=10.0, description="Initial grievance, both ways, in the "
+                         "units of `fight_grievance` (0.3 is one month of fighting).")
+    source: str = Field(min_length=1)
+
+
 class Room(Strict):
     id: Id
     name: str = Field(min_length=1)
@@ -268,6 +294,9 @@ class Scenario(Strict):
     events: list[Event] = Field(default_factory=list, description="Exogenous events (inputs).")
     trust: list[Trust] = Field(default_factory=list,
                                description="Initial trust between pairs (e.g. from joint operations).")
+    rivalries: list[Rivalry] = Field(default_factory=list,
+                                     description="Initial grievance between pairs (documented "
+                                     "rivalries or wars before the start).")
     rooms: list[Room] = Field(default_factory=list, description="Operations rooms at the start.")
     entities: list[Entity] = Field(default_factory=list,
                                    description="Merged entities at the start.")

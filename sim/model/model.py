@@ -19,6 +19,7 @@ from sim.rules.base import DISSOLVE, LEAVE, Decisions, Observation
 from sim.trajectory import Trajectory
 
 COORDINATE, MERGE, FIGHT = 3, 4, 5
+CRISIS_EVENTS = frozenset({"infighting_started", "merger", "absorbed", "split", "room_expelled"})
 _THREADPOOLS: ThreadpoolController | None = None
 
 
@@ -38,7 +39,12 @@ class CoalitionModel(mesa.Model):
     1. **Exogenous events** of the month, from the scenario: backer policy
        changes (funding, unity push, tolerance, red lines, vetoes, clients),
        designations, ultimatums, renames and shocks (immediate losses,
-       ideology shifts).
+       ideology shifts). **Crisis**: each faction's crisis decays by
+       `crisis_memory` and is raised to 1 by this month's events that touch
+       it (a policy change of one of its backers, an event naming it, the
+       designation of a room partner), by last month's fights, mergers,
+       absorptions, splits and expulsions it was part of, and in proportion
+       by the rise of its fronts' intensity (`crisis_rise` is a full crisis).
     2. **Battlefield**: each front's intensity (plus the escalation borne by
        those who defied a past-deadline ultimatum) inflicts losses, shared
        with entity components present on the same front and with partners in
@@ -86,6 +92,7 @@ class CoalitionModel(mesa.Model):
                                      factions=list(self.state.ids))
         self.ledger = Ledger(self.state, list(scenario.labels), self.trajectory.events)
         self.t = 0
+        self._touched = np.zeros(self.state.n)     # crises carried from last month's events
         self.last_observation: Observation | None = None
         self.last_actors: Actors | None = None
         self.factions = [FactionAgent(self, i) for i in range(self.state.n)]
@@ -106,8 +113,14 @@ class CoalitionModel(mesa.Model):
             return
         st, p = self.state, self.params
         self.ledger.month, self.ledger.t = self.month, self.t
-        self._exogenous()
+        n_events = len(self.trajectory.events)
+        touched, self._touched = self._touched, np.zeros(st.n)
+        self._exogenous(touched)
         intensity = self.schedule.intensity[self.t]
+        previous = self.schedule.intensity[self.t - 1] if self.t > 0 else intensity
+        rise = st.presence @ np.maximum(intensity - previous, 0.0)
+        touched = np.maximum(touched, np.minimum(rise / p.crisis_rise, 1.0))
+        st.crisis = np.maximum(st.crisis * p.crisis_memory, touched)
         actors = actors_of(st, self.last_actors)
         battlefield(st, actors, p, intensity, self._escalation())
         self._fights()
@@ -123,6 +136,7 @@ class CoalitionModel(mesa.Model):
             self._resolve(obs, actors, decisions)
             self.last_observation = obs
         self.last_actors = actors
+        self._carry_crises(n_events)
         self._record()
         self.t += 1
 
@@ -136,7 +150,8 @@ class CoalitionModel(mesa.Model):
 
     # ---- step parts ----------------------------------------------------------
 
-    def _exogenous(self) -> None:
+    def _exogenous(self, touched: np.ndarray) -> None:
+        """Apply the month's scenario events; mark in `touched` the factions they touch."""
         st, led = self.state, self.ledger
         for b, pol in self.schedule.policies.get(self.t, []):
             changes = []
@@ -154,8 +169,10 @@ class CoalitionModel(mesa.Model):
                     arr[b] = value
                     changes.append(f"{name}={value}")
             clients = pol.clients or {}
+            touched[st.dependence[:, b] > 0] = 1.0
             for fid, dep in clients.items():
                 st.dependence[st.ids.index(fid), b] = dep
+                touched[st.ids.index(fid)] = 1.0
                 changes.append(f"{fid}={dep:g}")
             note = f" ({pol.note})" if pol.note else ""
             led.record("policy", tuple(clients), "", f"{st.backer_ids[b]}: {', '.join(changes)}{note}")
@@ -163,14 +180,19 @@ class CoalitionModel(mesa.Model):
             if isinstance(ev, Renamed):
                 u = st.ids.index(ev.faction)
                 led.record("renamed", (ev.faction,), "", f"{st.names[u]} becomes {ev.name}")
+                touched[u] = 1.0
                 st.names[u] = ev.name
             elif isinstance(ev, Designated):
                 for fid in ev.factions:
                     st.designated[st.ids.index(fid)] = True
+                    u = st.ids.index(fid)
+                    if st.alive[u]:
+                        touched[self._partners(st.actor_of[u])] = 1.0
                 led.record("designated", tuple(ev.factions), "", f"designated by {ev.by}")
             elif isinstance(ev, Ultimatum):
                 b = st.backer_ids.index(ev.by)
                 units = frozenset(st.ids.index(fid) for fid in ev.factions)
+                touched[list(units)] = 1.0
                 deadline = ev.deadline
                 st.ultimatums.append(UltimatumState(
                     backer=b, units=units, month=self.t,
@@ -182,7 +204,25 @@ class CoalitionModel(mesa.Model):
                     st.strength[st.ids.index(fid)] *= 1.0 - frac
                 for fid, vec in ev.ideology.items():
                     st.ideology[st.ids.index(fid)] = normalise(vec)
+                for fid in set(ev.losses) | set(ev.ideology):
+                    touched[st.ids.index(fid)] = 1.0
                 led.record("shock", tuple(sorted(set(ev.losses) | set(ev.ideology))), "", ev.label)
+
+    def _partners(self, key: str) -> list[int]:
+        """Faction indices of an actor and of its room partners on any front."""
+        st = self.state
+        keys = {key} | {k for rid in st.rooms_of(key) for k in st.rooms[rid].members}
+        return sorted(u for k in keys for u in st.units_of(k))
+
+    def _carry_crises(self, start: int) -> None:
+        """Fights, mergers, absorptions, splits and expulsions of this month put
+        change on the agenda of every faction they involve, next month."""
+        index = {fid: u for u, fid in enumerate(self.state.ids)}
+        for ev in self.trajectory.events[start:]:
+            if ev.type in CRISIS_EVENTS:
+                for fid in ev.actors:
+                    if fid in index:
+                        self._touched[index[fid]] = 1.0
 
     def _index(self, month: str) -> int:
         from sim.config.months import to_index

@@ -54,6 +54,10 @@ class Actors:
         xs = xs * self.weight[:, None] * self.weight[None, :]
         return np.add.reduceat(np.add.reduceat(xs, self.starts, axis=0), self.starts, axis=1)
 
+    def max(self, x: np.ndarray) -> np.ndarray:
+        """Largest value over each actor's factions of a per-faction array."""
+        return np.maximum.reduceat(x[self.order], self.starts) if len(self.starts) else x[:0]
+
     def any(self, x: np.ndarray) -> np.ndarray:
         return np.maximum.reduceat(x[self.order].astype(np.int8), self.starts) > 0
 
@@ -172,7 +176,8 @@ def observe(state: State, actors: Actors, params: Parameters, intensity: np.ndar
         support=support, room_support=memb["support"], group=group, red_dependence=red_dep,
         distance=distance, trust=trust, grievance=grievance, unity=unity, red_line=red_line,
         intolerance=intolerance, vetoed=vetoed, foreign_backing=foreign_backing,
-        designated=designated, cohesion=cohesion, ultimatum=ultimatum, same_room=same_room,
+        designated=designated, cohesion=cohesion, ultimatum=ultimatum,
+        crisis=actors.max(state.crisis), same_room=same_room,
         in_room=in_room, room_gap=memb["gap"], room_red=memb["red"],
         room_grievance=memb["grievance"], room_focus=memb["focus"], room_mates=room_mates,
         room_slot=memb["slot"], units=np.diff(np.append(actors.starts, len(actors.order))),

@@ -87,6 +87,7 @@ class State:
     ultimatums: list[Ultimatum] = field(default_factory=list)
     counters: dict[str, int] = field(default_factory=lambda: {"R": 0, "E": 0})
     version: int = 0            # bumped by every organisational change (see Ledger.record)
+    crisis: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (N,) on [0, 1], see CoalitionModel
 
     @property
     def n(self) -> int:
@@ -146,6 +147,9 @@ def initial_state(sc: Scenario) -> State:
     trust = np.zeros((n, n))
     for t in sc.trust:
         trust[index[t.a], index[t.b]] = trust[index[t.b], index[t.a]] = t.value
+    grievance = np.zeros((n, n))
+    for r in sc.rivalries:
+        grievance[index[r.a], index[r.b]] = grievance[index[r.b], index[r.a]] = r.value
     state = State(
         ids=[f.id for f in sc.factions],
         names=[f.name for f in sc.factions],
@@ -158,7 +162,7 @@ def initial_state(sc: Scenario) -> State:
         presence=presence,
         dependence=dependence,
         trust=trust,
-        grievance=np.zeros((n, n)),
+        grievance=grievance,
         threat=np.zeros(n),
         actor_of=[f.id for f in sc.factions],
         backer_ids=backers,
@@ -168,6 +172,7 @@ def initial_state(sc: Scenario) -> State:
         red_line=np.array([b.red_line for b in sc.backers], dtype=bool),
         veto=np.array([b.veto_mergers for b in sc.backers], dtype=bool),
         ideal=normalise([b.ideal for b in sc.backers]).reshape(len(backers), k),
+        crisis=np.zeros(n),
     )
     for e in sc.entities:
         comps = [index[fid] for fid in e.members]

@@ -2,9 +2,21 @@
 
 Each actor picks one option with probability proportional to
 `exp(U / temperature)` among its valid options (one uniform draw per actor,
-inverted through the cumulative softmax). Binary choices (accept a proposal, defect, expel) are
+inverted through the cumulative softmax), or by a nested logit whose nests
+are the targets of each targeted action when `nest_scale` is below 1
+(`choice_logits`). Binary choices (accept a proposal, defect, expel) are
 logistic in their utility. The number of random draws depends only on the
-shape of the observation, so the generator stays in step across rules.
+shape of the observation (and on whether `base_activity` is below 1), so the
+generator stays in step across rules.
+
+Change needs an agenda: with `base_activity` below 1, an actor acts at all
+(chooses, defects, is expelled) only with probability
+`base_activity + (1 - base_activity) * crisis`, where `crisis` measures the
+dated shocks, policy changes, battlefield escalations and fights that touched
+it lately (`sim.model.model`); otherwise it keeps things as they are. Alliance
+change then clusters in such junctures (Christia 2012, "Alliance Formation in
+Civil Wars", has alliance shifts follow battlefield shocks) instead of
+drifting at a constant monthly rate.
 """
 
 from __future__ import annotations
@@ -42,10 +54,36 @@ def _logistic(x: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
+def choice_logits(u: Utilities, obs: Observation, mask: np.ndarray) -> np.ndarray:
+    """(M, 3 + 3M) log-weights of the options, -inf where invalid.
+
+    The three targeted actions are nests of a nested logit with scale
+    `nest_scale` (lambda): an option j of action k weighs
+    `exp(U_kj / (lambda tau)) * S_k ** (lambda - 1)`, `S_k` the sum of
+    `exp(U_kj / (lambda tau))` over k's valid targets. At lambda = 1 this is the
+    plain softmax over all options; as lambda falls an action is weighed by its
+    best target, so that the number of possible partners does not inflate how
+    often an actor acts (McFadden 1978; Train 2009, "Discrete Choice Methods
+    with Simulation", ch. 4)."""
+    m, tau, lam = obs.n_actors, obs.params.temperature, obs.params.nest_scale
+    if lam >= 1.0:
+        return np.where(mask, option_matrix(u) / tau, -np.inf)
+    logits = np.where(mask, option_matrix(u) / tau, -np.inf)
+    for k in range(3):
+        cols = slice(N_SINGLE + k * m, N_SINGLE + (k + 1) * m)
+        inner = logits[:, cols] / lam
+        top = inner.max(axis=1, keepdims=True)
+        finite = np.isfinite(top)
+        safe = np.where(finite, top, 0.0)
+        log_s = safe + np.log(np.maximum(np.exp(inner - safe).sum(axis=1, keepdims=True), 1e-300))
+        logits[:, cols] = np.where(finite, inner + (lam - 1.0) * log_s, -np.inf)
+    return logits
+
+
 def choose(u: Utilities, obs: Observation, rng: np.random.Generator) -> Decisions:
     m, tau = obs.n_actors, obs.params.temperature
     mask = valid_options(obs)
-    logits = np.where(mask, option_matrix(u) / tau, -np.inf)
+    logits = choice_logits(u, obs, mask)
     weights = np.exp(logits - logits.max(axis=1, keepdims=True))
     cumulative = np.cumsum(weights, axis=1)
     draw = rng.random(m) * cumulative[:, -1]
@@ -68,5 +106,13 @@ def choose(u: Utilities, obs: Observation, rng: np.random.Generator) -> Decision
     defect = (~obs.comp_is_leader) & obs.alive[obs.comp_actor] & (u_defect < _logistic(u.defect / tau))
     u_expel = rng.random(m)
     expel = obs.in_room & obs.alive & (u_expel < _logistic(u.expel / tau))
+    base = obs.params.base_activity
+    if base < 1.0:
+        active = rng.random(m) < base + (1.0 - base) * obs.crisis
+        action = np.where(active, action, NONE)
+        target = np.where(active, target, -1)
+        accepted &= active
+        defect &= active[obs.comp_actor]
+        expel &= active
     return Decisions(action=action.astype(np.int64), target=target.astype(np.int64),
                      accepted=accepted, defect=defect, expel=expel)

@@ -51,7 +51,7 @@ class WeightedUtility(Rule):
         reads=frozenset({"strength", "share", "hardline", "threat", "support", "room_support",
                          "group", "red_dependence", "distance",
                          "trust", "grievance", "unity", "red_line", "intolerance",
-                         "foreign_backing", "designated", "cohesion", "ultimatum",
+                         "foreign_backing", "designated", "cohesion", "ultimatum", "crisis",
                          "same_room", "room_gap", "room_red", "room_grievance", "room_focus",
                          "room_mates", "in_room", "units", "fighting",
                          "comp_leader_share", "comp_gap", "comp_grievance",
@@ -95,6 +95,8 @@ class WeightedUtility(Rule):
         coordinate = aff_group + p.threat_coordination * relief - p.coordination_cost
         # Mechanism 2: a merger needs far more ideological closeness than a room
         # does (Gade, Hafez & Gabbay 2019): distance counts three times over.
+        # A crisis (a shock, a designation, an offensive, an attack) waives part
+        # of the cost of merging: mergers come in windows.
         merge = (aff - 2.0 * p.distance_weight * p.ideology_weight * obs.distance
                  + 0.5 * p.threat_coordination * relief
                  + p.cover_seeking * (obs.designated[:, None] & ~obs.designated[None, :])
@@ -103,6 +105,7 @@ class WeightedUtility(Rule):
                  + 1.0 * same_room
                  - p.dominance_weight * subordination
                  - p.merge_cost * (0.5 + obs.cohesion[:, None])
+                 * (1.0 - p.crisis_merge * obs.crisis[:, None])
                  - p.merge_size_cost * (obs.units[:, None] + obs.units[None, :] - 2))
 
         # Mechanism 5: hegemonic consolidation.

@@ -53,6 +53,7 @@ def _all_sources(sc):
         out += [(f"fronts.{fr.id}.sources.{k}", v) for k, v in fr.sources.items()]
     out += [(f"events[{i}] ({ev.type} {ev.month})", ev.source) for i, ev in enumerate(sc.events)]
     out += [(f"trust {t.a}-{t.b}", t.source) for t in sc.trust]
+    out += [(f"rivalries {r.a}-{r.b}", r.source) for r in sc.rivalries]
     out += [(f"rooms.{r.id}", r.source) for r in sc.rooms]
     out += [(f"entities.{e.id}", e.source) for e in sc.entities]
     out += [(f"parameter_sources.{k}", v) for k, v in sc.parameter_sources.items()]
@@ -128,6 +129,16 @@ def test_trust_follows_the_documented_transform(baseline):
         assert m, f"trust {t.a}-{t.b}: the source does not state log1p(count)/log1p(88)"
         expected = round(math.log1p(int(m.group(1))) / math.log1p(88), 2)
         assert t.value == pytest.approx(expected, abs=0.005), f"trust {t.a}-{t.b}"
+
+
+def test_rivalries_follow_the_documented_transform(baseline):
+    """value = 6 * (1 - 0.95^n): the grievance n months of war leave at the default
+    fight_grievance (0.3) and grievance_decay (0.05); n is named in the source."""
+    assert baseline.rivalries, "the baseline encodes no rivalry"
+    for r in baseline.rivalries:
+        m = re.search(r"n = (\d+)$", r.source)
+        assert m and "MMP" in r.source, f"rivalry {r.a}-{r.b}: no MMP row or no n in the source"
+        assert r.value == pytest.approx(round(6 * (1 - 0.95 ** int(m.group(1))), 2), abs=0.005)
 
 
 def test_no_coalition_is_scripted(baseline):
