@@ -84,13 +84,15 @@ class WeightedUtility(Rule):
         subordination = np.maximum(pair_share - 0.5, 0.0)           # [i, j]: j dominates i
         hostile = (obs.fighting | (obs.grievance > 0.5)).astype(float)
         fear = hostile * obs.share[None, :]                             # [i, k]
-        balancing = fear @ fear.T
+        # ... but not with a group one is itself hostile to (either way).
+        friendly = 1.0 - np.maximum(hostile, hostile.T)
+        balancing = (fear @ fear.T) * friendly
         np.fill_diagonal(balancing, 0.0)
 
         # A group under attack seeks the protection of a stronger group that is
-        # not its attacker (Jund al-Aqsa into JFS, 2016; six factions into Ahrar, 2017).
+        # not hostile to it (Jund al-Aqsa into JFS, 2016; six factions into Ahrar, 2017).
         attacked = obs.fighting.any(axis=1).astype(float)
-        protection = attacked[:, None] * np.maximum(pair_share - 0.5, 0.0) * ~obs.fighting
+        protection = attacked[:, None] * np.maximum(pair_share - 0.5, 0.0) * friendly
 
         coordinate = aff_group + p.threat_coordination * relief - p.coordination_cost
         # Mechanism 2: a merger needs far more ideological closeness than a room

@@ -160,6 +160,29 @@ def test_common_dominant_enemy_raises_merger_of_its_victims() -> None:
     assert u(war).merge[0, 1] > u(weak_enemy).merge[0, 1] + 0.5
 
 
+def test_victims_hostile_to_each_other_do_not_balance_together() -> None:
+    """Two groups both at odds with a dominant rival do not merge to balance it
+    when they hold a grievance against each other (IS and Nusra were both at
+    war with Ahrar's camp, never partners); nor does an attacked group seek the
+    protection of a stronger group it resents."""
+    strength = [2000.0, 2000.0, 9000.0]
+    war = base3(strength=strength, fights=[(0, 2), (1, 2)])
+    grievance = np.zeros((3, 3))
+    grievance[0, 1] = grievance[1, 0] = 1.0
+    rivals = vary(war, grievance=grievance)
+    params = Parameters(balancing_weight=10.0, grievance_weight=0.0)
+    friends = vary(war, params=params)
+    enemies = vary(rivals, params=params)
+    assert u(friends).merge[0, 1] > u(enemies).merge[0, 1] + 1.0
+    # Protection: 0 is attacked by 2 and could shelter in the stronger 1.
+    strength = [1000.0, 6000.0, 3000.0]
+    attacked = base3(strength=strength, fights=[(0, 2)],
+                     params=Parameters(protection_weight=10.0, grievance_weight=0.0))
+    resented = np.zeros((3, 3))
+    resented[0, 1] = 1.0
+    assert u(attacked).merge[0, 1] > u(vary(attacked, grievance=resented)).merge[0, 1] + 1.0
+
+
 def test_weaker_partner_fears_a_merger_with_a_much_stronger_one() -> None:
     even = base3(strength=[3000.0, 3000.0, 3000.0])
     lopsided = vary(even, strength=[1000.0, 9000.0, 3000.0])
