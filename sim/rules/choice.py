@@ -66,9 +66,9 @@ def choice_logits(u: Utilities, obs: Observation, mask: np.ndarray) -> np.ndarra
     often an actor acts (McFadden 1978; Train 2009, "Discrete Choice Methods
     with Simulation", ch. 4)."""
     m, tau, lam = obs.n_actors, obs.params.temperature, obs.params.nest_scale
-    if lam >= 1.0:
-        return np.where(mask, option_matrix(u) / tau, -np.inf)
     logits = np.where(mask, option_matrix(u) / tau, -np.inf)
+    if lam >= 1.0:
+        return logits
     for k in range(3):
         cols = slice(N_SINGLE + k * m, N_SINGLE + (k + 1) * m)
         inner = logits[:, cols] / lam
