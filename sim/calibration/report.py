@@ -133,7 +133,9 @@ def write_report(out: Path, spec: CalibrationSpec, summary: dict, validation: di
              f"{minutes:.1f} min. Fit window {spec.fit_window.start or 'start'} to "
              f"{spec.fit_window.end or 'end'}"
              + (f"; held-out window {spec.holdout_window.start} to {spec.holdout_window.end}"
-                if spec.holdout_window else "") + ".", "",
+                if spec.holdout_window else "") + "."
+             + ("" if spec.objective == {"fit": 1.0} else " Objective maximised: "
+                + " + ".join(f"{w:g}·{k}" for k, w in spec.objective.items()) + "."), "",
              "## Combined fit over validation seeds (calibrated model against the nulls)", "",
              table.to_string(), "",
              "## Median metrics of the calibrated model", "", rec.to_string(), "",

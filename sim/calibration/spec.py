@@ -52,6 +52,10 @@ class CalibrationSpec(Strict):
     validation_seeds: int = Field(20, ge=1, le=1000,
                                   description="Seeds used to report the best parameters' fit.")
     parameters: dict[str, FreeParameter] = Field(min_length=1)
+    objective: dict[str, float] = Field(default_factory=lambda: {"fit": 1.0},
+                                        description="What the search maximises: a weighted sum "
+                                        "of the calibration metrics' means over the replicates "
+                                        "(default: the combined fit alone).")
 
 
 def load_spec(path: str | Path) -> tuple[CalibrationSpec, LocatedYaml]:
@@ -73,6 +77,16 @@ def load_spec(path: str | Path) -> tuple[CalibrationSpec, LocatedYaml]:
                 raise doc.error(f"{key}.high", f"{free.high} is above the parameter's maximum {hi}.")
         if free.log and free.low <= 0:
             raise doc.error(f"{key}.low", "a log-scale range must be positive.")
+    from sim.calibration.objective import METRICS
+
+    for name, weight in spec.objective.items():
+        if name not in METRICS:
+            raise doc.error(f"objective.{name}", f"'{name}' is not a calibration metric; "
+                            f"one of {', '.join(METRICS)}.")
+        if not weight >= 0:
+            raise doc.error(f"objective.{name}", f"the weight must be >= 0, got {weight}.")
+    if not any(w > 0 for w in spec.objective.values()):
+        raise doc.error("objective", "at least one weight must be positive.")
     base = Path(path).parent
     for key in ("scenario", "targets"):
         if not (base / getattr(spec, key)).is_file():
@@ -85,4 +99,6 @@ def spec_hash(spec: CalibrationSpec) -> str:
     """Hash of what determines the search (not the budget, which may grow on resume)."""
     data = spec.model_dump(mode="json")
     data.pop("budget", None)
+    if data.get("objective") == {"fit": 1.0}:
+        data.pop("objective")        # the default: studies made before the key existed still match
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]

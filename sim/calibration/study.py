@@ -61,6 +61,11 @@ def open_study(spec: CalibrationSpec, out: Path, resume: bool) -> optuna.Study:
     return study
 
 
+def objective_value(result: dict, weights: dict[str, float]) -> float:
+    """The search's objective: the weighted sum of a trial's mean metrics (NaN counts 0)."""
+    return float(sum(w * (0.0 if np.isnan(result[k]) else result[k]) for k, w in weights.items()))
+
+
 def enqueue(study: optuna.Study, spec: CalibrationSpec, params: dict[str, float]) -> None:
     """Make `params` (clipped to the spec's ranges) the next trial: a warm start."""
     point = {name: min(max(float(params[name]), p.low), p.high)
@@ -112,7 +117,7 @@ def search(spec: CalibrationSpec, base: Path, study: optuna.Study, executor: Exe
                 for k in METRICS:
                     trial.set_user_attr(k, result[k])
                 trial.set_user_attr("per_seed_fit", result["per_seed_fit"])
-                study.tell(trial, result["fit"])
+                study.tell(trial, objective_value(result, spec.objective))
                 done += 1
                 bar.update(1)
                 bar.set_postfix(best=f"{study.best_value:.3f}")
@@ -135,11 +140,16 @@ def summarise(study: optuna.Study, spec: CalibrationSpec, top_fraction: float = 
         vals = np.array([t.params[name] for t in top])
         spread[name] = {"best": complete[0].params[name], "median": float(np.median(vals)),
                         "q05": float(np.quantile(vals, 0.05)), "q95": float(np.quantile(vals, 0.95))}
-    return {"n_trials": len(complete), "best_trial": complete[0].number,
-            "best_fit_replicates": complete[0].value,
-            "best_metrics": {k: complete[0].user_attrs.get(k) for k in METRICS},
-            "top_trials": len(top), "top_fit_range": [top[-1].value, top[0].value],
-            "parameters": spread}
+    fits = [t.user_attrs.get("fit", t.value) for t in top]
+    out = {"n_trials": len(complete), "best_trial": complete[0].number,
+           "best_fit_replicates": fits[0],
+           "best_metrics": {k: complete[0].user_attrs.get(k) for k in METRICS},
+           "top_trials": len(top), "top_fit_range": [min(fits), max(fits)],
+           "parameters": spread}
+    if spec.objective != {"fit": 1.0}:
+        out["objective"] = dict(spec.objective)
+        out["best_objective"] = complete[0].value
+    return out
 
 
 def write_trials(study: optuna.Study, path: Path) -> None:

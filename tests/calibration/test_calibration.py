@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from sim.calibration.spec import load_spec, spec_hash
-from sim.calibration.study import replicate_seeds
+from sim.calibration.study import objective_value, replicate_seeds
 from sim.cli.main import main
 from sim.errors import InputError
 
@@ -47,6 +47,9 @@ def write_spec(tmp: Path, **changes) -> Path:
     ({"sampler": "grid"}, "sampler"),
     ({"scenario": "missing.yaml"}, "scenario"),
     ({"unknown": 1}, "unknown"),
+    ({"objective": {"fitness": 1.0}}, "objective.fitness"),
+    ({"objective": {"fit": -1.0}}, "objective.fit"),
+    ({"objective": {"fit": 0.0}}, "objective"),
 ])
 def test_bad_specs_are_located(tmp_path, changes, key, capsys):
     path = write_spec(tmp_path, **changes)
@@ -129,3 +132,29 @@ def test_warm_start_evaluates_the_given_parameters_first(tmp_path):
     bad.write_text("not_free: 1.0\n", encoding="utf-8")
     assert main(["calibrate", str(spec), "--out", str(tmp_path / "o2"), "--executor", "serial",
                  "--start-from", str(bad)]) == 2
+
+
+def test_the_objective_weighs_the_metrics(tmp_path):
+    """By default the search maximises the fit; a spec may weigh other metrics in,
+    e.g. the key-event recall, and an objective left at the default keeps the
+    hash of studies made before the key existed."""
+    result = {"fit": 0.2, "key_recall": 0.5, "precision": float("nan")}
+    assert objective_value(result, {"fit": 1.0}) == pytest.approx(0.2)
+    assert objective_value(result, {"fit": 1.0, "key_recall": 0.5}) == pytest.approx(0.45)
+    assert objective_value(result, {"precision": 1.0}) == 0.0
+    plain, _ = load_spec(write_spec(tmp_path))
+    same, _ = load_spec(write_spec(tmp_path, objective={"fit": 1.0}))
+    weighted, _ = load_spec(write_spec(tmp_path, objective={"fit": 1.0, "key_recall": 1.0}))
+    assert spec_hash(plain) == spec_hash(same) != spec_hash(weighted)
+    # The study records the weighted objective; the summary keeps the fit apart.
+    spec = write_spec(tmp_path, objective={"fit": 1.0, "key_recall": 1.0},
+                      budget={"trials": 1, "minutes": 5})
+    out = tmp_path / "out"
+    assert main(["calibrate", str(spec), "--out", str(out), "--executor", "serial"]) == 0
+    study = optuna.load_study(study_name="tiny", storage=f"sqlite:///{out / 'study.db'}")
+    trial = study.trials[0]
+    assert trial.value == pytest.approx(trial.user_attrs["fit"] + trial.user_attrs["key_recall"])
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["best_fit_replicates"] == pytest.approx(trial.user_attrs["fit"])
+    assert summary["objective"] == {"fit": 1.0, "key_recall": 1.0}
+    assert "Objective maximised" in (out / "report.md").read_text(encoding="utf-8")
