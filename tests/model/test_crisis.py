@@ -43,7 +43,8 @@ def scenario(**params):
                        **params}})
 
 
-def crises_by_month(sc, seed: int = 1) -> dict[str, np.ndarray]:
+def crises_by_month(sc, seed: int = 1) -> tuple[dict[str, np.ndarray], CoalitionModel]:
+    """Each month's crisis levels (after the month's step), and the finished model."""
     model = CoalitionModel(sc, seed=seed)
     out = {}
     while not model.finished:
