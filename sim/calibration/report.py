@@ -16,7 +16,7 @@ import yaml  # noqa: E402
 
 from sim.api import simulate  # noqa: E402
 from sim.calibration.objective import frames  # noqa: E402
-from sim.calibration.spec import CalibrationSpec, Window  # noqa: E402
+from sim.calibration.spec import DEFAULT_OBJECTIVE, CalibrationSpec, Window  # noqa: E402
 from sim.config import load_scenario, with_parameters  # noqa: E402
 from sim.plots.timeline import plot_timeline  # noqa: E402
 
@@ -134,7 +134,7 @@ def write_report(out: Path, spec: CalibrationSpec, summary: dict, validation: di
              f"{spec.fit_window.end or 'end'}"
              + (f"; held-out window {spec.holdout_window.start} to {spec.holdout_window.end}"
                 if spec.holdout_window else "") + "."
-             + ("" if spec.objective == {"fit": 1.0} else " Objective maximised: "
+             + ("" if spec.objective == DEFAULT_OBJECTIVE else " Objective maximised: "
                 + " + ".join(f"{w:g}·{k}" for k, w in spec.objective.items()) + "."), "",
              "## Combined fit over validation seeds (calibrated model against the nulls)", "",
              table.to_string(), "",

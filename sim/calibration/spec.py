@@ -31,6 +31,10 @@ class Window(Strict):
     end: Month | None = None
 
 
+#: The search's objective unless a spec says otherwise: the combined fit alone.
+DEFAULT_OBJECTIVE = {"fit": 1.0}
+
+
 class Budget(Strict):
     trials: int = Field(200, ge=1, le=1_000_000)
     minutes: float = Field(50.0, gt=0.0, le=10_000.0)
@@ -52,7 +56,7 @@ class CalibrationSpec(Strict):
     validation_seeds: int = Field(20, ge=1, le=1000,
                                   description="Seeds used to report the best parameters' fit.")
     parameters: dict[str, FreeParameter] = Field(min_length=1)
-    objective: dict[str, float] = Field(default_factory=lambda: {"fit": 1.0},
+    objective: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_OBJECTIVE),
                                         description="What the search maximises: a weighted sum "
                                         "of the calibration metrics' means over the replicates "
                                         "(default: the combined fit alone).")
@@ -99,6 +103,6 @@ def spec_hash(spec: CalibrationSpec) -> str:
     """Hash of what determines the search (not the budget, which may grow on resume)."""
     data = spec.model_dump(mode="json")
     data.pop("budget", None)
-    if data.get("objective") == {"fit": 1.0}:
+    if data.get("objective") == DEFAULT_OBJECTIVE:
         data.pop("objective")        # the default: studies made before the key existed still match
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]

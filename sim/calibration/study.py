@@ -20,7 +20,7 @@ import optuna
 from tqdm import tqdm
 
 from sim.calibration.objective import METRICS, evaluate
-from sim.calibration.spec import CalibrationSpec, spec_hash
+from sim.calibration.spec import DEFAULT_OBJECTIVE, CalibrationSpec, spec_hash
 from sim.errors import InputError
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -146,7 +146,7 @@ def summarise(study: optuna.Study, spec: CalibrationSpec, top_fraction: float = 
            "best_metrics": {k: complete[0].user_attrs.get(k) for k in METRICS},
            "top_trials": len(top), "top_fit_range": [min(fits), max(fits)],
            "parameters": spread}
-    if spec.objective != {"fit": 1.0}:
+    if spec.objective != DEFAULT_OBJECTIVE:
         out["objective"] = dict(spec.objective)
         out["best_objective"] = complete[0].value
     return out

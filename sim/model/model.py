@@ -93,6 +93,7 @@ class CoalitionModel(mesa.Model):
         self.ledger = Ledger(self.state, list(scenario.labels), self.trajectory.events)
         self.t = 0
         self._touched = np.zeros(self.state.n)     # crises carried from last month's events
+        self._unit = {fid: u for u, fid in enumerate(self.state.ids)}   # fixed for the run
         self.last_observation: Observation | None = None
         self.last_actors: Actors | None = None
         self.factions = [FactionAgent(self, i) for i in range(self.state.n)]
@@ -184,8 +185,8 @@ class CoalitionModel(mesa.Model):
                 st.names[u] = ev.name
             elif isinstance(ev, Designated):
                 for fid in ev.factions:
-                    st.designated[st.ids.index(fid)] = True
                     u = st.ids.index(fid)
+                    st.designated[u] = True
                     if st.alive[u]:
                         touched[self._partners(st.actor_of[u])] = 1.0
                 led.record("designated", tuple(ev.factions), "", f"designated by {ev.by}")
@@ -204,9 +205,9 @@ class CoalitionModel(mesa.Model):
                     st.strength[st.ids.index(fid)] *= 1.0 - frac
                 for fid, vec in ev.ideology.items():
                     st.ideology[st.ids.index(fid)] = normalise(vec)
-                for fid in set(ev.losses) | set(ev.ideology):
-                    touched[st.ids.index(fid)] = 1.0
-                led.record("shock", tuple(sorted(set(ev.losses) | set(ev.ideology))), "", ev.label)
+                named = sorted(set(ev.losses) | set(ev.ideology))
+                touched[[st.ids.index(fid) for fid in named]] = 1.0
+                led.record("shock", tuple(named), "", ev.label)
 
     def _partners(self, key: str) -> list[int]:
         """Faction indices of an actor and of its room partners on any front."""
@@ -217,12 +218,11 @@ class CoalitionModel(mesa.Model):
     def _carry_crises(self, start: int) -> None:
         """Fights, mergers, absorptions, splits and expulsions of this month put
         change on the agenda of every faction they involve, next month."""
-        index = {fid: u for u, fid in enumerate(self.state.ids)}
         for ev in self.trajectory.events[start:]:
             if ev.type in CRISIS_EVENTS:
                 for fid in ev.actors:
-                    if fid in index:
-                        self._touched[index[fid]] = 1.0
+                    if fid in self._unit:
+                        self._touched[self._unit[fid]] = 1.0
 
     def _index(self, month: str) -> int:
         from sim.config.months import to_index
