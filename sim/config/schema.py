@@ -133,6 +133,16 @@ class Parameters(Strict):
     crisis_merge: Unit = Field(0.0, description="Share of the merger cost (`merge_cost`) an actor "
                                "waives in a full crisis: mergers wait for a window opened by a "
                                "shock (0: crises do not change the cost).")
+    camp_weight: float = Field(0.0, ge=0.0, le=50.0,
+                               description="Bystanders take sides: the wish to merge with a group "
+                               "at war with k, per unit of k's strength share times how much "
+                               "closer one stands to the group than to k ideologically "
+                               "(mechanism 4; 0: wars do not polarise).")
+    fight_restraint: float = Field(0.0, ge=0.0, le=20.0,
+                                   description="Infighting waits for lulls: the wish to attack "
+                                   "another group falls by this much per unit of the attacker's "
+                                   "front pressure this month (presence-weighted intensity; 0: "
+                                   "fights ignore the fronts).")
     crisis_rise: float = Field(0.3, gt=0.0, le=5.0,
                                description="Rise in a faction's presence-weighted front intensity "
                                "that counts as a full crisis (smaller rises count in proportion).")

@@ -45,6 +45,8 @@ class CoalitionModel(mesa.Model):
        designation of a room partner), by last month's fights, mergers,
        absorptions, splits and expulsions it was part of, and in proportion
        by the rise of its fronts' intensity (`crisis_rise` is a full crisis).
+       **Front pressure**: each faction's presence-weighted intensity of
+       this month's fronts (what restrains infighting, `fight_restraint`).
     2. **Battlefield**: each front's intensity (plus the escalation borne by
        those who defied a past-deadline ultimatum) inflicts losses, shared
        with entity components present on the same front and with partners in
@@ -120,6 +122,7 @@ class CoalitionModel(mesa.Model):
         intensity = self.schedule.intensity[self.t]
         previous = self.schedule.intensity[self.t - 1] if self.t > 0 else intensity
         rise = st.presence @ np.maximum(intensity - previous, 0.0)
+        st.pressure = st.presence @ intensity
         touched = np.maximum(touched, np.minimum(rise / p.crisis_rise, 1.0))
         st.crisis = np.maximum(st.crisis * p.crisis_memory, touched)
         actors = actors_of(st, self.last_actors)

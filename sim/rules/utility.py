@@ -51,7 +51,7 @@ class WeightedUtility(Rule):
         reads=frozenset({"strength", "share", "hardline", "threat", "support", "room_support",
                          "group", "red_dependence", "distance",
                          "trust", "grievance", "unity", "red_line", "intolerance",
-                         "foreign_backing", "designated", "cohesion", "ultimatum", "crisis",
+                         "foreign_backing", "designated", "cohesion", "ultimatum", "crisis", "pressure",
                          "same_room", "room_gap", "room_red", "room_grievance", "room_focus",
                          "room_mates", "in_room", "units", "fighting",
                          "comp_leader_share", "comp_gap", "comp_grievance",
@@ -94,6 +94,16 @@ class WeightedUtility(Rule):
         attacked = obs.fighting.any(axis=1).astype(float)
         protection = attacked[:, None] * np.maximum(pair_share - 0.5, 0.0) * friendly
 
+        # Bystanders take sides: when j is at war with k, a group standing closer
+        # to j than to k wants into j's camp, the more so the stronger k is, and j
+        # welcomes it (January 2017: the factions that feared JFS joined Ahrar,
+        # Zenki and the jihadist ones JFS in HTS; timeline lines 46-51).
+        at_war = obs.fighting * obs.share[None, :]                        # [j, k]
+        camp = np.maximum(obs.distance @ at_war.T
+                          - obs.distance * at_war.sum(axis=1)[None, :], 0.0) * friendly
+        np.fill_diagonal(camp, 0.0)
+        camp = camp + camp.T
+
         coordinate = aff_group + p.threat_coordination * relief - p.coordination_cost
         # Mechanism 2: a merger needs far more ideological closeness than a room
         # does (Gade, Hafez & Gabbay 2019): distance counts three times over.
@@ -104,6 +114,7 @@ class WeightedUtility(Rule):
                  + p.cover_seeking * (obs.designated[:, None] & ~obs.designated[None, :])
                  + p.balancing_weight * balancing
                  + p.protection_weight * protection
+                 + p.camp_weight * camp
                  + 1.0 * same_room
                  - p.dominance_weight * subordination
                  - p.merge_cost * (0.5 + obs.cohesion[:, None])
@@ -118,6 +129,7 @@ class WeightedUtility(Rule):
                  + 0.5 * p.distance_weight * p.ideology_weight * obs.distance
                  - p.trust_weight * obs.trust
                  - 2.0 * same_room
+                 - p.fight_restraint * obs.pressure[:, None]
                  - p.fight_cost)
 
         # Mechanisms 7 and 3: a member far from its room's line, or whose

@@ -249,6 +249,8 @@ def observation(n: int = 3, *, params: Parameters | None = None,
             out["support"] = support
         if "room_support" in out:
             out["room_support"] = room_support
+        if "pressure" in out:
+            out["pressure"] = exposure
     if "group" in out:
         out["group"] = same_room | eye
     if "red_dependence" in out:

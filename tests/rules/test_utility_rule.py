@@ -308,3 +308,55 @@ def test_a_crisis_waives_part_of_the_merger_cost() -> None:
     # Without crisis_merge a crisis changes nothing in the utilities.
     plain = base3()
     assert np.array_equal(u(vary(plain, crisis=[1.0, 1.0, 1.0])).merge, u(plain).merge)
+
+
+# ---- infighting waits for lulls -----------------------------------------------------------
+
+
+def test_front_pressure_restrains_the_attacker_only() -> None:
+    """With `fight_restraint`, an actor under heavy front pressure wants to
+    attack less, by exactly fight_restraint * pressure; the pressure on the
+    target does not matter, nor anything but fights."""
+    params = Parameters(fight_restraint=4.0)
+    lull = base3(params=params, pressure=[0.2, 0.2, 0.2])
+    offensive = vary(lull, pressure=[1.2, 0.2, 1.2])
+    assert u(offensive).fight[0, 1] == pytest.approx(u(lull).fight[0, 1] - 4.0)
+    assert u(offensive).fight[1, 0] == pytest.approx(u(lull).fight[1, 0])   # 1 is not pressed
+    assert np.array_equal(u(offensive).merge, u(lull).merge)
+    assert np.array_equal(u(offensive).coordinate, u(lull).coordinate)
+    # At the default (0) the fronts do not enter the wish to fight.
+    plain = base3(pressure=[0.2, 0.2, 0.2])
+    assert np.array_equal(u(vary(plain, pressure=[1.5, 1.5, 1.5])).fight, u(plain).fight)
+
+
+def test_the_contract_helper_gives_pressure_from_the_fronts() -> None:
+    obs = observation(2, presence=[[0.5, 0.5], [1.0, 0.0]], intensity=[1.0, 0.2])
+    assert obs.pressure == pytest.approx([0.6, 1.0])
+
+
+# ---- wars polarise: bystanders take sides ---------------------------------------------------
+
+
+def test_bystanders_join_the_camp_they_stand_closer_to() -> None:
+    """When 1 and 2 are at war, bystander 0 (close to 1, far from 2) gains
+    camp_weight * share_2 * (d(0, 2) - d(0, 1)) for a merger with 1, and 1 as
+    much for taking 0 in; nothing for a merger of 0 with 2; combatants gain
+    nothing towards each other or themselves."""
+    ideo = [[0.3, 0.3, 0.3], [0.4, 0.4, 0.4], [0.9, 0.9, 0.9]]
+    kw = dict(ideology=ideo, strength=[2000.0, 4000.0, 4000.0], fights=[(1, 2)])
+    calm = observation(3, **kw)
+    polar = observation(3, params=Parameters(camp_weight=10.0), **kw)
+    gain = u(polar).merge - u(calm).merge
+    d, share = polar.distance, polar.share
+    assert gain[0, 1] == pytest.approx(10.0 * share[2] * (d[0, 2] - d[0, 1]))
+    assert gain[0, 1] > 1.0
+    assert gain[1, 0] == pytest.approx(gain[0, 1])
+    assert gain[0, 2] == gain[2, 0] == 0.0
+    assert gain[1, 2] == gain[2, 1] == 0.0                # enemies do not merge over their war
+    assert np.all(np.diag(gain) == 0.0)
+    assert np.array_equal(u(polar).coordinate, u(calm).coordinate)
+    # Without a war there are no camps.
+    peace = observation(3, ideology=ideo, strength=[2000.0, 4000.0, 4000.0],
+                        params=Parameters(camp_weight=10.0))
+    assert np.array_equal(u(peace).merge, u(observation(3, ideology=ideo,
+                                                        strength=[2000.0, 4000.0, 4000.0])).merge)
