@@ -144,6 +144,16 @@ def write_report(out: Path, spec: CalibrationSpec, summary: dict, validation: di
     for name, v in summary["parameters"].items():
         lines.append(f"| {name} | {v['best']:.4g} | {v['median']:.4g} | {v['q05']:.4g} | "
                      f"{v['q95']:.4g} |")
+    if "reselection" in summary:
+        sel = summary["reselection"]
+        lines += ["", f"## Reselection: the search's {sel['top']} best trials on "
+                  f"{sel['replicates']} fresh replicates", "",
+                  f"The best trial is the best of these by the objective on the fresh "
+                  f"replicates: trial {summary['best_trial']}.", "",
+                  "| trial | objective (search) | objective (fresh) | fit (fresh) |",
+                  "|---|---|---|---|"]
+        lines += [f"| {c['trial']} | {c['objective_search']:.3f} | {c['objective_fresh']:.3f} | "
+                  f"{c['fit_fresh']:.3f} |" for c in sel["candidates"]]
     lines += ["", "## Targets reproduced (share of validation seeds)", "",
               rates.round(2).to_string(index=False), "",
               "Figures: `fit_vs_nulls.png`, `target_hit_rates.png`, `timeline_seed1.png`.", ""]

@@ -40,6 +40,13 @@ class Budget(Strict):
     minutes: float = Field(50.0, gt=0.0, le=10_000.0)
 
 
+class Reselect(Strict):
+    top: int = Field(10, ge=1, le=1000, description="How many of the search's best trials "
+                     "are run again.")
+    replicates: int = Field(16, ge=0, le=10_000, description="Fresh replicates per candidate "
+                            "(seeds the search never used); 0 keeps the search's best.")
+
+
 class CalibrationSpec(Strict):
     name: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
     description: str = ""
@@ -60,6 +67,10 @@ class CalibrationSpec(Strict):
                                         description="What the search maximises: a weighted sum "
                                         "of the calibration metrics' means over the replicates "
                                         "(default: the combined fit alone).")
+    reselect: Reselect = Field(default_factory=Reselect,
+                               description="Against the winner's curse: the search's best "
+                               "trials are run again on fresh replicates and the best of them "
+                               "by the fresh objective is the calibrated set.")
 
 
 def load_spec(path: str | Path) -> tuple[CalibrationSpec, LocatedYaml]:
@@ -103,6 +114,7 @@ def spec_hash(spec: CalibrationSpec) -> str:
     """Hash of what determines the search (not the budget, which may grow on resume)."""
     data = spec.model_dump(mode="json")
     data.pop("budget", None)
+    data.pop("reselect", None)      # chooses among the trials after the search; not the search
     if data.get("objective") == DEFAULT_OBJECTIVE:
         data.pop("objective")        # the default: studies made before the key existed still match
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]

@@ -128,27 +128,63 @@ def search(spec: CalibrationSpec, base: Path, study: optuna.Study, executor: Exe
             study.tell(trial, state=optuna.trial.TrialState.FAIL)
 
 
-def summarise(study: optuna.Study, spec: CalibrationSpec, top_fraction: float = 0.1) -> dict:
-    """Best parameters and their uncertainty: the spread over the best trials."""
+def _complete(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
+    """The complete trials, best objective first (ties: the earlier trial first)."""
     complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
     if not complete:
         raise InputError("the study has no complete trial yet")
-    complete.sort(key=lambda t: t.value, reverse=True)
+    return sorted(complete, key=lambda t: (-t.value, t.number))
+
+
+def reselect(study: optuna.Study, spec: CalibrationSpec, base: Path, executor: Executor,
+             workers: int) -> tuple[int, list[dict]]:
+    """Run the search's `spec.reselect.top` best trials again on fresh replicates
+    and return the number of the best by the fresh objective, with one row per
+    candidate. A trial chosen for being best on a few noisy replicates is best
+    partly by luck (the winner's curse); the fresh replicates are not."""
+    candidates = _complete(study)[:spec.reselect.top]
+    seeds = replicate_seeds(spec.root_seed + 1, spec.reselect.replicates)
+    scenario = str((base / spec.scenario).resolve())
+    targets = str((base / spec.targets).resolve())
+    futures = [executor.submit(evaluate, {"trial": t.number, "params": t.params, "seeds": seeds,
+                                          "scenario": scenario, "targets": targets,
+                                          "start": spec.fit_window.start,
+                                          "end": spec.fit_window.end})
+               for t in candidates]
+    rows = []
+    for t, fut in zip(candidates, tqdm(futures, desc="reselect", unit="trial",
+                                       dynamic_ncols=True)):
+        result = fut.result()
+        rows.append({"trial": t.number, "objective_search": t.value,
+                     "objective_fresh": objective_value(result, spec.objective),
+                     "fit_fresh": result["fit"]})
+    best = max(rows, key=lambda r: r["objective_fresh"])    # first of equals: search order
+    return best["trial"], rows
+
+
+def summarise(study: optuna.Study, spec: CalibrationSpec, top_fraction: float = 0.1,
+              chosen: int | None = None) -> dict:
+    """Best parameters and their uncertainty: the spread over the best trials.
+
+    `chosen` is the number of the trial to report as best (default: the search's
+    best; see `reselect`)."""
+    complete = _complete(study)
+    best = complete[0] if chosen is None else study.trials[chosen]
     top = complete[:max(5, int(len(complete) * top_fraction))]
     spread = {}
     for name in spec.parameters:
         vals = np.array([t.params[name] for t in top])
-        spread[name] = {"best": complete[0].params[name], "median": float(np.median(vals)),
+        spread[name] = {"best": best.params[name], "median": float(np.median(vals)),
                         "q05": float(np.quantile(vals, 0.05)), "q95": float(np.quantile(vals, 0.95))}
     fits = [t.user_attrs.get("fit", t.value) for t in top]
-    out = {"n_trials": len(complete), "best_trial": complete[0].number,
-           "best_fit_replicates": fits[0],
-           "best_metrics": {k: complete[0].user_attrs.get(k) for k in METRICS},
+    out = {"n_trials": len(complete), "best_trial": best.number,
+           "best_fit_replicates": best.user_attrs.get("fit", best.value),
+           "best_metrics": {k: best.user_attrs.get(k) for k in METRICS},
            "top_trials": len(top), "top_fit_range": [min(fits), max(fits)],
            "parameters": spread}
     if spec.objective != DEFAULT_OBJECTIVE:
         out["objective"] = dict(spec.objective)
-        out["best_objective"] = complete[0].value
+        out["best_objective"] = best.value
     return out
 
 

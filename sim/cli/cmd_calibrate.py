@@ -39,7 +39,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from sim.calibration.report import validate_best, write_report
     from sim.calibration.spec import load_spec
-    from sim.calibration.study import dump_json, open_study, search, summarise, write_trials
+    from sim.calibration.study import (dump_json, open_study, reselect, search, summarise,
+                                       write_trials)
+    from sim.sweep.executors import open_executor
 
     spec, _doc = load_spec(args.spec)
     if args.workers < 1:
@@ -66,8 +68,6 @@ def run(args: argparse.Namespace) -> int:
             enqueue(study, spec, start)
     t0 = time.monotonic()
     if not args.report_only:
-        from sim.sweep.executors import open_executor
-
         # The same executor layer as sweeps: serial, a process pool or Dask.
         with open_executor(args.executor or "processes", args.workers, args.scheduler) as handle:
             search(spec, base, study, handle.executor, handle.capacity(), trials, minutes)
@@ -78,8 +78,20 @@ def run(args: argparse.Namespace) -> int:
 
         previous = json.loads((out / "summary.json").read_text(encoding="utf-8"))
         searched = float(previous.get("search_minutes", searched))
-    summary = summarise(study, spec)
+    chosen, candidates = None, []
+    if spec.reselect.replicates > 0:
+        with open_executor(args.executor or "processes", args.workers, args.scheduler) as handle:
+            chosen, candidates = reselect(study, spec, base, handle.executor, handle.capacity())
+    summary = summarise(study, spec, chosen=chosen)
     write_trials(study, out / "trials.csv")
+    if candidates:
+        summary["reselection"] = {"top": spec.reselect.top,
+                                  "replicates": spec.reselect.replicates,
+                                  "candidates": candidates}
+        first, pick = candidates[0], next(c for c in candidates if c["trial"] == chosen)
+        print(f"reselected over {spec.reselect.replicates} fresh replicates: trial {chosen} "
+              f"(fresh objective {pick['objective_fresh']:.3f}; the search's best, trial "
+              f"{first['trial']}: {first['objective_fresh']:.3f})")
     print(f"best fit over {spec.replicates} replicates: {summary['best_fit_replicates']:.3f} "
           f"(trial {summary['best_trial']} of {summary['n_trials']}); validating over "
           f"{spec.validation_seeds} seeds ...")

@@ -10,7 +10,7 @@ from sim.config.months import to_month
 from sim.config.schema import Designated, Renamed, Scenario, Shock, Ultimatum
 from sim.model.agents import BackerAgent, FactionAgent
 from sim.model.battlefield import battlefield
-from sim.model.observe import Actors, actors_of, observe
+from sim.model.observe import Actors, actors_of, observe, pair_front
 from sim.model.organisations import Ledger
 from sim.model.schedule import build_schedule
 from sim.model.state import State, Ultimatum as UltimatumState, initial_state, normalise
@@ -339,24 +339,15 @@ class CoalitionModel(mesa.Model):
             alive_key = set(st.actor_of[u] for u in range(st.n) if st.alive[u])
         # 7. coordination, on the front where both have most at stake
         coordinating = np.flatnonzero((d.action == COORDINATE) & d.accepted)
-        if len(coordinating):
-            stake = actors.mean(st.presence) * (self.schedule.intensity[self.t] + 0.05)[None, :]
+        if len(coordinating) and st.presence.shape[1]:
+            front = pair_front(actors.mean(st.presence), self.schedule.intensity[self.t])
         for i in coordinating:
             a, b = keys[i], keys[d.target[i]]
             if a in alive_key and b in alive_key and a != b and not (
                     tuple(sorted((a, b))) in st.fights):
-                led.coordinate(a, b, self._room_front(stake, i, int(d.target[i])))
+                led.coordinate(a, b, int(front[i, d.target[i]]) if st.presence.shape[1] else -1)
         # 8. rooms too small to matter
         led.close_small_rooms()
-
-    @staticmethod
-    def _room_front(stake: np.ndarray, i: int, j: int) -> int:
-        """The front two actors coordinate on: the one where both have most at
-        stake (presence times intensity); -1 (every front) without fronts."""
-        if stake.shape[1] == 0:
-            return -1
-        joint = stake[i] * stake[j]
-        return int(np.argmax(joint if joint.max() > 0 else stake[i] + stake[j]))
 
     def _component_units(self, actors: Actors) -> list[int]:
         """Faction index of each component, in the order `observe` lists them."""

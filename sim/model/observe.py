@@ -143,6 +143,7 @@ def observe(state: State, actors: Actors, params: Parameters, intensity: np.ndar
         partner[:, f] += same_front[f] @ fighters[:, f]
     support = (weight[:, None, :] * partner[None, :, :]
                / np.maximum(fighters[:, None, :] + partner[None, :, :], 1e-9)).sum(axis=2)
+    pair_focus = _pair_focus(actors.mean(state.presence), intensity, weight)
 
     # Rooms: each actor's least attached room (farthest from its line, on the
     # front that carries least of its losses) is the one it may leave or be
@@ -181,6 +182,7 @@ def observe(state: State, actors: Actors, params: Parameters, intensity: np.ndar
         same_room=same_room,
         in_room=in_room, room_gap=memb["gap"], room_red=memb["red"],
         room_grievance=memb["grievance"], room_focus=memb["focus"], room_mates=room_mates,
+        pair_focus=pair_focus,
         room_slot=memb["slot"], units=np.diff(np.append(actors.starts, len(actors.order))),
         fighting=fighting, alive=np.ones(m, dtype=bool), **comp)
 
@@ -245,6 +247,25 @@ def _backing(state: State, actors: Actors, params: Parameters) -> dict:
             "red_dep": red_dep, "red_line": red_dep[:, None] * designated[None, :],
             "intolerance": dep @ excess.T, "vetoed": vetoed_one | vetoed_one.T,
             "foreign_backing": dep @ state.funding}
+
+
+def pair_front(presence: np.ndarray, intensity: np.ndarray) -> np.ndarray:
+    """(M, M) the front two actors coordinate on: where both have most at stake
+    (presence times intensity + 0.05), or where together they have most when they
+    share no front. `CoalitionModel` forms and joins rooms on this front."""
+    stake = presence * (intensity + 0.05)[None, :]
+    joint = stake[:, None, :] * stake[None, :, :]
+    together = stake[:, None, :] + stake[None, :, :]
+    return np.where(joint.max(axis=2, keepdims=True) > 0, joint, together).argmax(axis=2)
+
+
+def _pair_focus(presence: np.ndarray, intensity: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """(M, M) the share of i's intensity-weighted fighters on the front i and j
+    would coordinate on (1 without fronts)."""
+    m = presence.shape[0]
+    if presence.shape[1] == 0:
+        return np.ones((m, m))
+    return np.take_along_axis(weight, pair_front(presence, intensity), axis=1)
 
 
 def _memberships(incidence: np.ndarray, room_fronts: np.ndarray, S: np.ndarray,

@@ -62,6 +62,7 @@ class Observation:
     room_red: np.ndarray          # (M,) those partners' red-line objection to it (strength-weighted)
     room_grievance: np.ndarray    # (M,) those partners' grievance towards it (strength-weighted)
     room_focus: np.ndarray        # (M,) share of its intensity-weighted fighters on that room's front
+    pair_focus: np.ndarray        # (M, M) share of i's intensity-weighted fighters on the front i and j would coordinate on
     room_mates: np.ndarray        # (M, M) bool: k is in i's least attached room
     room_slot: np.ndarray         # (M,) int: that room's position in the model's room list, -1 if none
     units: np.ndarray             # (M,) number of factions in the actor (1, or an entity's components)

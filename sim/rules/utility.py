@@ -52,7 +52,7 @@ class WeightedUtility(Rule):
                          "group", "red_dependence", "distance",
                          "trust", "grievance", "unity", "red_line", "intolerance",
                          "foreign_backing", "designated", "cohesion", "ultimatum", "crisis", "pressure",
-                         "same_room", "room_gap", "room_red", "room_grievance", "room_focus",
+                         "same_room", "room_gap", "room_red", "room_grievance", "room_focus", "pair_focus",
                          "room_mates", "in_room", "units", "fighting",
                          "comp_leader_share", "comp_gap", "comp_grievance",
                          "comp_red_line", "comp_outside", "comp_ultimatum"}),
@@ -104,7 +104,11 @@ class WeightedUtility(Rule):
         np.fill_diagonal(camp, 0.0)
         camp = camp + camp.T
 
-        coordinate = aff_group + p.threat_coordination * relief - p.coordination_cost
+        # A room on a front that carries little of one's losses is not worth joining
+        # for the same reason it is worth leaving (the commitment term of `leave`).
+        coordinate = (aff_group + p.threat_coordination * relief
+                      - p.commitment_cost * threat[:, None] * (1.0 - obs.pair_focus)
+                      - p.coordination_cost)
         # Mechanism 2: a merger needs far more ideological closeness than a room
         # does (Gade, Hafez & Gabbay 2019): distance counts three times over.
         # A crisis (a shock, a designation, an offensive, an attack) waives part

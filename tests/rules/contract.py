@@ -199,6 +199,8 @@ def observation(n: int = 3, *, params: Parameters | None = None,
             mates[i, [j for j in rooms[slot[i]] if j != i]] = True
     out["room_mates"] = mates
     out["room_focus"] = (slot >= 0).astype(float)
+    if "pair_focus" in out:
+        out["pair_focus"] = np.ones((m, m))        # no fronts given: every room is on one's front
     grievance = np.asarray(fields.get("grievance", out["grievance"]), dtype=float)
     pw = mates * S[None, :]
     pw = pw / np.maximum(pw.sum(axis=1, keepdims=True), 1e-9)
@@ -251,6 +253,15 @@ def observation(n: int = 3, *, params: Parameters | None = None,
             out["room_support"] = room_support
         if "pressure" in out:
             out["pressure"] = exposure
+        if "pair_focus" in out:
+            stake = P * (inten + 0.05)[None, :]
+            focus = np.ones((m, m))
+            for i in range(m):
+                for j in range(m):
+                    joint = stake[i] * stake[j]
+                    f = int(np.argmax(joint if joint.max() > 0 else stake[i] + stake[j]))
+                    focus[i, j] = weight[i, f]
+            out["pair_focus"] = focus
     if "group" in out:
         out["group"] = same_room | eye
     if "red_dependence" in out:

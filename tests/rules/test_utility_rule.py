@@ -360,3 +360,25 @@ def test_bystanders_join_the_camp_they_stand_closer_to() -> None:
                         params=Parameters(camp_weight=10.0))
     assert np.array_equal(u(peace).merge, u(observation(3, ideology=ideo,
                                                         strength=[2000.0, 4000.0, 4000.0])).merge)
+
+
+# ---- commitment: the same cost for joining as for staying -----------------------------------
+
+
+def test_a_room_on_a_front_where_one_does_not_bleed_is_not_worth_joining() -> None:
+    """Actor 0 fights mostly in the south; 1 only in the north, 2 only in the
+    south. The room 0 would form with 1 is on the north front (their only shared
+    front), which carries a fifth of 0's losses: with commitment_cost that
+    proposal loses commitment_cost * threat_0 * (1 - 0.2). The room with 2 would
+    be on the south front, which carries four fifths of them: it loses
+    commitment_cost * threat_0 * (1 - 0.8)."""
+    presence = [[0.2, 0.8], [1.0, 0.0], [0.0, 1.0]]
+    kw = dict(presence=presence, intensity=[1.0, 1.0], threat=[1.0, 1.0, 1.0])
+    free = base3(**kw)
+    bound = base3(params=Parameters(commitment_cost=5.0), **kw)
+    assert free.pair_focus[0, 1] == pytest.approx(0.2)
+    assert free.pair_focus[0, 2] == pytest.approx(0.8)
+    drop = u(free).coordinate - u(bound).coordinate
+    assert drop[0, 1] == pytest.approx(5.0 * 1.0 * 0.8)
+    assert drop[0, 2] == pytest.approx(5.0 * 1.0 * 0.2)
+    assert drop[1, 0] == pytest.approx(0.0)        # all of 1's losses are in the north
