@@ -10,7 +10,7 @@ from sim.config.months import to_month
 from sim.config.schema import Designated, Renamed, Scenario, Shock, Ultimatum
 from sim.model.agents import BackerAgent, FactionAgent
 from sim.model.battlefield import battlefield
-from sim.model.observe import Actors, actors_of, observe, pair_front
+from sim.model.observe import Actors, actors_of, coordination_fronts, observe
 from sim.model.organisations import Ledger
 from sim.model.schedule import build_schedule
 from sim.model.state import State, Ultimatum as UltimatumState, initial_state, normalise
@@ -339,13 +339,13 @@ class CoalitionModel(mesa.Model):
             alive_key = set(st.actor_of[u] for u in range(st.n) if st.alive[u])
         # 7. coordination, on the front where both have most at stake
         coordinating = np.flatnonzero((d.action == COORDINATE) & d.accepted)
-        if len(coordinating) and st.presence.shape[1]:
-            front = pair_front(actors.mean(st.presence), self.schedule.intensity[self.t])
+        if len(coordinating):
+            fronts = coordination_fronts(st, actors, self.schedule.intensity[self.t], self.t)
         for i in coordinating:
             a, b = keys[i], keys[d.target[i]]
             if a in alive_key and b in alive_key and a != b and not (
                     tuple(sorted((a, b))) in st.fights):
-                led.coordinate(a, b, int(front[i, d.target[i]]) if st.presence.shape[1] else -1)
+                led.coordinate(a, b, -1 if fronts is None else int(fronts[i, d.target[i]]))
         # 8. rooms too small to matter
         led.close_small_rooms()
 

@@ -143,7 +143,7 @@ def observe(state: State, actors: Actors, params: Parameters, intensity: np.ndar
         partner[:, f] += same_front[f] @ fighters[:, f]
     support = (weight[:, None, :] * partner[None, :, :]
                / np.maximum(fighters[:, None, :] + partner[None, :, :], 1e-9)).sum(axis=2)
-    pair_focus = _pair_focus(actors.mean(state.presence), intensity, weight)
+    pair_focus = _pair_focus(coordination_fronts(state, actors, intensity, month), weight)
 
     # Rooms: each actor's least attached room (farthest from its line, on the
     # front that carries least of its losses) is the one it may leave or be
@@ -254,18 +254,40 @@ def pair_front(presence: np.ndarray, intensity: np.ndarray) -> np.ndarray:
     (presence times intensity + 0.05), or where together they have most when they
     share no front. `CoalitionModel` forms and joins rooms on this front."""
     stake = presence * (intensity + 0.05)[None, :]
-    joint = stake[:, None, :] * stake[None, :, :]
-    together = stake[:, None, :] + stake[None, :, :]
-    return np.where(joint.max(axis=2, keepdims=True) > 0, joint, together).argmax(axis=2)
+    m = stake.shape[0]
+    # argmax over fronts, one (M, M) slice at a time (first maximum wins, as argmax)
+    best_joint, joint_front = np.full((m, m), -np.inf), np.zeros((m, m), dtype=np.intp)
+    best_together, together_front = np.full((m, m), -np.inf), np.zeros((m, m), dtype=np.intp)
+    for f in range(stake.shape[1]):
+        col = stake[:, f]
+        for best, front, value in ((best_joint, joint_front, np.multiply.outer(col, col)),
+                                   (best_together, together_front, np.add.outer(col, col))):
+            better = value > best
+            front[better] = f
+            np.maximum(best, value, out=best)
+    return np.where(best_joint > 0, joint_front, together_front)
 
 
-def _pair_focus(presence: np.ndarray, intensity: np.ndarray, weight: np.ndarray) -> np.ndarray:
+def coordination_fronts(state: State, actors: Actors, intensity: np.ndarray,
+                        month: int) -> np.ndarray | None:
+    """`pair_front` for this month's actors (None without fronts), computed once
+    a month: the observation and the model's coordination step share it."""
+    if state.presence.shape[1] == 0:
+        return None
+    cached = actors.cache.get("fronts")
+    if cached is None or cached[0] != month:
+        cached = actors.cache["fronts"] = (month, pair_front(actors.mean(state.presence),
+                                                             intensity))
+    return cached[1]
+
+
+def _pair_focus(fronts: np.ndarray | None, weight: np.ndarray) -> np.ndarray:
     """(M, M) the share of i's intensity-weighted fighters on the front i and j
     would coordinate on (1 without fronts)."""
-    m = presence.shape[0]
-    if presence.shape[1] == 0:
+    if fronts is None:
+        m = weight.shape[0]
         return np.ones((m, m))
-    return np.take_along_axis(weight, pair_front(presence, intensity), axis=1)
+    return np.take_along_axis(weight, fronts, axis=1)
 
 
 def _memberships(incidence: np.ndarray, room_fronts: np.ndarray, S: np.ndarray,
