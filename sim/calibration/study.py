@@ -136,8 +136,8 @@ def _complete(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
     return sorted(complete, key=lambda t: (-t.value, t.number))
 
 
-def reselect(study: optuna.Study, spec: CalibrationSpec, base: Path, executor: Executor,
-             workers: int) -> tuple[int, list[dict]]:
+def reselect(study: optuna.Study, spec: CalibrationSpec, base: Path,
+             executor: Executor) -> tuple[int, list[dict]]:
     """Run the search's `spec.reselect.top` best trials again on fresh replicates
     and return the number of the best by the fresh objective, with one row per
     candidate. A trial chosen for being best on a few noisy replicates is best

@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     chosen, candidates = None, []
     if spec.reselect.replicates > 0:
         with open_executor(args.executor or "processes", args.workers, args.scheduler) as handle:
-            chosen, candidates = reselect(study, spec, base, handle.executor, handle.capacity())
+            chosen, candidates = reselect(study, spec, base, handle.executor)
     summary = summarise(study, spec, chosen=chosen)
     write_trials(study, out / "trials.csv")
     if candidates:
