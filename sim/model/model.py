@@ -175,27 +175,27 @@ class CoalitionModel(mesa.Model):
             clients = pol.clients or {}
             touched[st.dependence[:, b] > 0] = 1.0
             for fid, dep in clients.items():
-                st.dependence[st.ids.index(fid), b] = dep
-                touched[st.ids.index(fid)] = 1.0
+                st.dependence[self._unit[fid], b] = dep
+                touched[self._unit[fid]] = 1.0
                 changes.append(f"{fid}={dep:g}")
             note = f" ({pol.note})" if pol.note else ""
             led.record("policy", tuple(clients), "", f"{st.backer_ids[b]}: {', '.join(changes)}{note}")
         for ev in self.schedule.events.get(self.t, []):
             if isinstance(ev, Renamed):
-                u = st.ids.index(ev.faction)
+                u = self._unit[ev.faction]
                 led.record("renamed", (ev.faction,), "", f"{st.names[u]} becomes {ev.name}")
                 touched[u] = 1.0
                 st.names[u] = ev.name
             elif isinstance(ev, Designated):
                 for fid in ev.factions:
-                    u = st.ids.index(fid)
+                    u = self._unit[fid]
                     st.designated[u] = True
                     if st.alive[u]:
                         touched[self._partners(st.actor_of[u])] = 1.0
                 led.record("designated", tuple(ev.factions), "", f"designated by {ev.by}")
             elif isinstance(ev, Ultimatum):
                 b = st.backer_ids.index(ev.by)
-                units = frozenset(st.ids.index(fid) for fid in ev.factions)
+                units = frozenset(self._unit[fid] for fid in ev.factions)
                 touched[list(units)] = 1.0
                 deadline = ev.deadline
                 st.ultimatums.append(UltimatumState(
@@ -205,11 +205,11 @@ class CoalitionModel(mesa.Model):
                            f"{ev.by}: dissolve by {deadline} or bear the offensive")
             elif isinstance(ev, Shock):
                 for fid, frac in ev.losses.items():
-                    st.strength[st.ids.index(fid)] *= 1.0 - frac
+                    st.strength[self._unit[fid]] *= 1.0 - frac
                 for fid, vec in ev.ideology.items():
-                    st.ideology[st.ids.index(fid)] = normalise(vec)
+                    st.ideology[self._unit[fid]] = normalise(vec)
                 named = sorted(set(ev.losses) | set(ev.ideology))
-                touched[[st.ids.index(fid) for fid in named]] = 1.0
+                touched[[self._unit[fid] for fid in named]] = 1.0
                 led.record("shock", tuple(named), "", ev.label)
 
     def _partners(self, key: str) -> list[int]:

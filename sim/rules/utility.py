@@ -98,11 +98,14 @@ class WeightedUtility(Rule):
         # to j than to k wants into j's camp, the more so the stronger k is, and j
         # welcomes it (January 2017: the factions that feared JFS joined Ahrar,
         # Zenki and the jihadist ones JFS in HTS; timeline lines 46-51).
-        at_war = obs.fighting * obs.share[None, :]                        # [j, k]
-        camp = np.maximum(obs.distance @ at_war.T
-                          - obs.distance * at_war.sum(axis=1)[None, :], 0.0) * friendly
-        np.fill_diagonal(camp, 0.0)
-        camp = camp + camp.T
+        # (Zero without a war, or at the default weight: skip the M x M x M product.)
+        camp = 0.0
+        if p.camp_weight > 0 and obs.fighting.any():
+            at_war = obs.fighting * obs.share[None, :]                    # [j, k]
+            camp = np.maximum(obs.distance @ at_war.T
+                              - obs.distance * at_war.sum(axis=1)[None, :], 0.0) * friendly
+            np.fill_diagonal(camp, 0.0)
+            camp = camp + camp.T
 
         # A room on a front that carries little of one's losses is not worth joining
         # for the same reason it is worth leaving (the commitment term of `leave`).
