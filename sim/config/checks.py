@@ -112,6 +112,7 @@ def check_events(sc: Scenario, doc: LocatedYaml) -> None:
         elif isinstance(ev, Shock):
             named = [(f"losses.{fid}", fid) for fid in ev.losses]
             named += [(f"ideology.{fid}", fid) for fid in ev.ideology]
+            named += [(f"excluded[{j}]", fid) for j, fid in enumerate(ev.excluded)]
         for sub, fid in named:
             if fid not in factions:
                 raise doc.error(f"{key}.{sub}", f"unknown faction '{fid}'.")

@@ -143,6 +143,13 @@ class Parameters(Strict):
                                    "another group falls by this much per unit of the attacker's "
                                    "front pressure this month (presence-weighted intensity; 0: "
                                    "fights ignore the fronts).")
+    exclusion_weight: float = Field(0.0, ge=0.0, le=50.0,
+                                    description="Agreements that leave some groups out set them "
+                                    "against the parties: the wish of an excluded group to attack "
+                                    "one that is not, per unit of the difference in exclusion still "
+                                    "felt (the excluded strike first; 0: agreements change no fight).")
+    exclusion_memory: Unit = Field(0.5, description="Share of an agreement's exclusion carried "
+                                   "into the next month.")
     crisis_rise: float = Field(0.3, gt=0.0, le=5.0,
                                description="Rise in a faction's presence-weighted front intensity "
                                "that counts as a full crisis (smaller rises count in proportion).")
@@ -239,6 +246,10 @@ class Shock(_Event):
                                    description="Immediate fraction of fighters lost, by faction.")
     ideology: dict[Id, list[Scale]] = Field(default_factory=dict,
                                             description="New ideology of named factions.")
+    excluded: list[Id] = Field(default_factory=list,
+                               description="Factions an agreement (ceasefire, talks, zone) leaves "
+                               "out: they expect its parties to be turned on them "
+                               "(see `exclusion_weight`).")
 
 
 Event = Annotated[Union[Renamed, Designated, Ultimatum, Shock], Field(discriminator="type")]

@@ -47,6 +47,8 @@ class CoalitionModel(mesa.Model):
        by the rise of its fronts' intensity (`crisis_rise` is a full crisis).
        **Front pressure**: each faction's presence-weighted intensity of
        this month's fronts (what restrains infighting, `fight_restraint`).
+       **Exclusion**: each faction's exclusion decays by `exclusion_memory`
+       and is set to 1 by an agreement (a shock) that leaves it out.
     2. **Battlefield**: each front's intensity (plus the escalation borne by
        those who defied a past-deadline ultimatum) inflicts losses, shared
        with entity components present on the same front and with partners in
@@ -118,6 +120,7 @@ class CoalitionModel(mesa.Model):
         self.ledger.month, self.ledger.t = self.month, self.t
         n_events = len(self.trajectory.events)
         touched, self._touched = self._touched, np.zeros(st.n)
+        st.exclusion = st.exclusion * p.exclusion_memory
         self._exogenous(touched)
         intensity = self.schedule.intensity[self.t]
         previous = self.schedule.intensity[self.t - 1] if self.t > 0 else intensity
@@ -208,7 +211,9 @@ class CoalitionModel(mesa.Model):
                     st.strength[self._unit[fid]] *= 1.0 - frac
                 for fid, vec in ev.ideology.items():
                     st.ideology[self._unit[fid]] = normalise(vec)
-                named = sorted(set(ev.losses) | set(ev.ideology))
+                for fid in ev.excluded:
+                    st.exclusion[self._unit[fid]] = 1.0
+                named = sorted(set(ev.losses) | set(ev.ideology) | set(ev.excluded))
                 touched[[self._unit[fid] for fid in named]] = 1.0
                 led.record("shock", tuple(named), "", ev.label)
 

@@ -179,6 +179,7 @@ def observe(state: State, actors: Actors, params: Parameters, intensity: np.ndar
         intolerance=intolerance, vetoed=vetoed, foreign_backing=foreign_backing,
         designated=designated, cohesion=cohesion, ultimatum=ultimatum,
         crisis=actors.max(state.crisis), pressure=actors.mean(state.pressure),
+        exclusion=actors.max(state.exclusion),
         same_room=same_room,
         in_room=in_room, room_gap=memb["gap"], room_red=memb["red"],
         room_grievance=memb["grievance"], room_focus=memb["focus"], room_mates=room_mates,

@@ -89,6 +89,7 @@ class State:
     version: int = 0            # bumped by every organisational change (see Ledger.record)
     crisis: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (N,) on [0, 1], see CoalitionModel
     pressure: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (N,) this month's front intensity at its fronts
+    exclusion: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (N,) on [0, 1]: left out of an agreement, decaying
 
     @property
     def n(self) -> int:
@@ -175,6 +176,7 @@ def initial_state(sc: Scenario) -> State:
         ideal=normalise([b.ideal for b in sc.backers]).reshape(len(backers), k),
         crisis=np.zeros(n),
         pressure=np.zeros(n),
+        exclusion=np.zeros(n),
     )
     for e in sc.entities:
         comps = [index[fid] for fid in e.members]

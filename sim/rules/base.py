@@ -54,6 +54,7 @@ class Observation:
     ultimatum: np.ndarray         # (M,) pressure of standing ultimatums to dissolve
     crisis: np.ndarray            # (M,) on [0, 1]: how much a crisis has put change on its agenda
     pressure: np.ndarray          # (M,) this month's front intensity where its fighters are (presence-weighted)
+    exclusion: np.ndarray         # (M,) on [0, 1]: left out of a recent agreement (its most excluded faction)
     same_room: np.ndarray         # (M, M) bool: share a room (on any front), False on the diagonal
     in_room: np.ndarray           # (M,) bool
     # An actor may be in one room per front. The `room_*` fields describe its least

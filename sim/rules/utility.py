@@ -51,7 +51,7 @@ class WeightedUtility(Rule):
         reads=frozenset({"strength", "share", "hardline", "threat", "support", "room_support",
                          "group", "red_dependence", "distance",
                          "trust", "grievance", "unity", "red_line", "intolerance",
-                         "foreign_backing", "designated", "cohesion", "ultimatum", "crisis", "pressure",
+                         "foreign_backing", "designated", "cohesion", "ultimatum", "crisis", "pressure", "exclusion",
                          "same_room", "room_gap", "room_red", "room_grievance", "room_focus", "pair_focus",
                          "room_mates", "in_room", "units", "fighting",
                          "comp_leader_share", "comp_gap", "comp_grievance",
@@ -131,7 +131,14 @@ class WeightedUtility(Rule):
         # Mechanism 5: hegemonic consolidation.
         advantage = np.maximum(0.5 - pair_share, 0.0)         # [i, j]: i dominates j
         hegemony = obs.hardline[:, None] * advantage * (0.5 + obs.foreign_backing[None, :])
+        # Agreements that leave some groups out set them against the parties: the
+        # excluded expect the parties to be turned on them and strike first (the Feb
+        # 2016 cessation of hostilities, the Dec 2016 ceasefire and Astana, the 2017
+        # de-escalation zones, Sochi 2018: timeline lines 22, 44-47, 69-70, 79, 111;
+        # each followed by the excluded group's attacks within two months).
+        exclusion = np.maximum(obs.exclusion[:, None] - obs.exclusion[None, :], 0.0)
         fight = (p.hegemony_weight * hegemony
+                 + p.exclusion_weight * exclusion
                  + p.grievance_weight * obs.grievance
                  + 0.5 * p.distance_weight * p.ideology_weight * obs.distance
                  - p.trust_weight * obs.trust

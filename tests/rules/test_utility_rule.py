@@ -334,6 +334,31 @@ def test_the_contract_helper_gives_pressure_from_the_fronts() -> None:
     assert obs.pressure == pytest.approx([0.6, 1.0])
 
 
+# ---- agreements that leave groups out ----------------------------------------------------
+
+
+def test_exclusion_sets_the_excluded_against_the_parties() -> None:
+    """With `exclusion_weight`, an excluded actor (0) wants to attack a party (1)
+    by exclusion_weight * (e_0 - e_1) more; the party's wish to attack it does
+    not change (the excluded strike first); two excluded actors (0, 2) gain
+    nothing towards each other; nothing but fights moves."""
+    params = Parameters(exclusion_weight=5.0)
+    calm = base3(params=params)
+    left_out = vary(calm, exclusion=[1.0, 0.0, 1.0])
+    diff = u(left_out).fight - u(calm).fight
+    assert diff[0, 1] == pytest.approx(5.0) and diff[1, 0] == pytest.approx(0.0)
+    assert diff[2, 1] == pytest.approx(5.0) and diff[1, 2] == pytest.approx(0.0)
+    assert diff[0, 2] == pytest.approx(0.0) and diff[2, 0] == pytest.approx(0.0)
+    # a fading exclusion weighs in proportion
+    fading = vary(calm, exclusion=[0.25, 0.0, 0.0])
+    assert (u(fading).fight - u(calm).fight)[0, 1] == pytest.approx(1.25)
+    assert np.array_equal(u(left_out).merge, u(calm).merge)
+    assert np.array_equal(u(left_out).coordinate, u(calm).coordinate)
+    # At the default (0) agreements change no fight.
+    plain = base3()
+    assert np.array_equal(u(vary(plain, exclusion=[1.0, 0.0, 0.0])).fight, u(plain).fight)
+
+
 # ---- wars polarise: bystanders take sides ---------------------------------------------------
 
 
