@@ -73,12 +73,19 @@ def enqueue(study: optuna.Study, spec: CalibrationSpec, params: dict[str, float]
     study.enqueue_trial(point, skip_if_exists=True)
 
 
+def _task(spec: CalibrationSpec, base: Path, number: int, params: dict[str, float],
+          seeds: list[int]) -> dict:
+    """What `evaluate` needs to run and score one parameter set on `seeds`."""
+    return {"trial": number, "params": params, "seeds": seeds,
+            "scenario": str((base / spec.scenario).resolve()),
+            "targets": str((base / spec.targets).resolve()),
+            "start": spec.fit_window.start, "end": spec.fit_window.end}
+
+
 def search(spec: CalibrationSpec, base: Path, study: optuna.Study, executor: Executor,
            workers: int, trials: int, minutes: float) -> None:
     """Run trials until `trials` are complete in total or `minutes` have passed."""
     seeds = replicate_seeds(spec.root_seed, spec.replicates)
-    scenario = str((base / spec.scenario).resolve())
-    targets = str((base / spec.targets).resolve())
     dists = {name: optuna.distributions.FloatDistribution(p.low, p.high, log=p.log)
              for name, p in spec.parameters.items()}
     done = len([t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE])
@@ -96,9 +103,7 @@ def search(spec: CalibrationSpec, base: Path, study: optuna.Study, executor: Exe
             while (len(pending) < max(1, workers) and done + len(pending) < trials
                    and time.monotonic() < deadline):
                 trial = study.ask(dists)
-                task = {"trial": trial.number, "params": trial.params, "seeds": seeds,
-                        "scenario": scenario, "targets": targets,
-                        "start": spec.fit_window.start, "end": spec.fit_window.end}
+                task = _task(spec, base, trial.number, trial.params, seeds)
                 pending[executor.submit(evaluate, task)] = trial
             if not pending:
                 break
@@ -144,12 +149,7 @@ def reselect(study: optuna.Study, spec: CalibrationSpec, base: Path,
     partly by luck (the winner's curse); the fresh replicates are not."""
     candidates = _complete(study)[:spec.reselect.top]
     seeds = replicate_seeds(spec.root_seed + 1, spec.reselect.replicates)
-    scenario = str((base / spec.scenario).resolve())
-    targets = str((base / spec.targets).resolve())
-    futures = [executor.submit(evaluate, {"trial": t.number, "params": t.params, "seeds": seeds,
-                                          "scenario": scenario, "targets": targets,
-                                          "start": spec.fit_window.start,
-                                          "end": spec.fit_window.end})
+    futures = [executor.submit(evaluate, _task(spec, base, t.number, t.params, seeds))
                for t in candidates]
     rows = []
     for t, fut in zip(candidates, tqdm(futures, desc="reselect", unit="trial",
