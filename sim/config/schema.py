@@ -150,6 +150,14 @@ class Parameters(Strict):
                                     "felt (the excluded strike first; 0: agreements change no fight).")
     exclusion_memory: Unit = Field(0.5, description="Share of an agreement's exclusion carried "
                                    "into the next month.")
+    merger_trust: Unit = Field(1.0, description="Share of trust (shared operations) that counts "
+                               "toward a merger; it always counts in full toward a room (1: the "
+                               "same affinity for both; 0: mergers rest on ideology, backers, "
+                               "threat and power alone).")
+    rivalry_floor: Unit = Field(0.0, description="Share of a rivalry open at the start "
+                                "(`rivalries`) that never fades: the grievance between the two "
+                                "does not decay below this share of its initial value (0: "
+                                "rivalries fade like any grievance).")
     crisis_rise: float = Field(0.3, gt=0.0, le=5.0,
                                description="Rise in a faction's presence-weighted front intensity "
                                "that counts as a full crisis (smaller rises count in proportion).")

@@ -74,6 +74,8 @@ def battlefield(state: State, actors: Actors, params: Parameters, intensity: np.
         state.trust += params.trust_gain * (1.0 - state.trust) * partners
 
     state.grievance *= 1.0 - params.grievance_decay
+    if params.rivalry_floor > 0.0:
+        np.maximum(state.grievance, params.rivalry_floor * state.rivalry, out=state.grievance)
     fraction = losses / np.maximum(s, 1e-9) / max(params.loss_rate, 1e-9)
     state.threat = params.threat_memory * state.threat + (1.0 - params.threat_memory) * fraction
     growth = params.growth + params.funding_growth * (state.dependence @ state.funding)

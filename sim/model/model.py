@@ -54,8 +54,9 @@ class CoalitionModel(mesa.Model):
        with entity components present on the same front and with partners in
        a room that coordinates that front;
        partners that do not reinforce earn grievance; partners gain trust;
-       grievances decay; threat memory updates; recruitment and backer
-       funding add fighters.
+       grievances decay (rivalries open at the start no lower than
+       `rivalry_floor` of their initial value); threat memory updates;
+       recruitment and backer funding add fighters.
     3. **Infighting**: each active fight costs both sides fighters; a side
        that falls below `collapse_ratio` of its strength at the fight's start
        collapses (absorbed by the winner when ideologically close, otherwise

@@ -90,6 +90,7 @@ class State:
     crisis: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (N,) on [0, 1], see CoalitionModel
     pressure: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (N,) this month's front intensity at its fronts
     exclusion: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (N,) on [0, 1]: left out of an agreement, decaying
+    rivalry: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (N, N) grievance of the rivalries open at the start
 
     @property
     def n(self) -> int:
@@ -177,6 +178,7 @@ def initial_state(sc: Scenario) -> State:
         crisis=np.zeros(n),
         pressure=np.zeros(n),
         exclusion=np.zeros(n),
+        rivalry=grievance.copy(),
     )
     for e in sc.entities:
         comps = [index[fid] for fid in e.members]

@@ -116,7 +116,10 @@ class WeightedUtility(Rule):
         # does (Gade, Hafez & Gabbay 2019): distance counts three times over.
         # A crisis (a shock, a designation, an offensive, an attack) waives part
         # of the cost of merging: mergers come in windows.
+        # Shared operations make partners, not necessarily one body: only the
+        # `merger_trust` share of trust counts toward a merger.
         merge = (aff - 2.0 * p.distance_weight * p.ideology_weight * obs.distance
+                 - (1.0 - p.merger_trust) * p.trust_weight * obs.trust
                  + 0.5 * p.threat_coordination * relief
                  + p.cover_seeking * (obs.designated[:, None] & ~obs.designated[None, :])
                  + p.balancing_weight * balancing

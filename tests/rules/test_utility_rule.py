@@ -359,6 +359,25 @@ def test_exclusion_sets_the_excluded_against_the_parties() -> None:
     assert np.array_equal(u(vary(plain, exclusion=[1.0, 0.0, 0.0])).fight, u(plain).fight)
 
 
+# ---- shared operations make partners, not one body ---------------------------------------
+
+
+def test_merger_trust_scales_what_trust_adds_to_a_merger_only() -> None:
+    """Trust 0.5 between 0 and 1 adds trust_weight * 0.5 to a room with the
+    partner whatever `merger_trust` is, and merger_trust * trust_weight * 0.5
+    to a merger with it."""
+    trusting = [[0.0, 0.5, 0.0], [0.5, 0.0, 0.0], [0.0, 0.0, 0.0]]
+    gains = {}
+    for share in (1.0, 0.25, 0.0):
+        calm = base3(params=Parameters(trust_weight=4.0, merger_trust=share))
+        diff_merge = u(vary(calm, trust=trusting)).merge - u(calm).merge
+        diff_room = u(vary(calm, trust=trusting)).coordinate - u(calm).coordinate
+        assert diff_room[0, 1] == pytest.approx(2.0)
+        assert diff_merge[0, 2] == pytest.approx(0.0)
+        gains[share] = diff_merge[0, 1]
+    assert gains == pytest.approx({1.0: 2.0, 0.25: 0.5, 0.0: 0.0})
+
+
 # ---- wars polarise: bystanders take sides ---------------------------------------------------
 
 
