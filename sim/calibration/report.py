@@ -128,7 +128,8 @@ def write_report(out: Path, spec: CalibrationSpec, summary: dict, validation: di
          "snapshot_rooms"]
     ].median().round(3)
     lines = [f"# Calibration report: {spec.name}", "",
-             f"Spec: {spec.description or spec.name}. Sampler: optuna {spec.sampler}; "
+             f"Spec: {spec.description or spec.name}. Sampler: optuna {spec.sampler} (seed "
+             f"{summary.get('sampler_seed', spec.root_seed)}); "
              f"{summary['n_trials']} trials of {spec.replicates} replicates; search time "
              f"{minutes:.1f} min. Fit window {spec.fit_window.start or 'start'} to "
              f"{spec.fit_window.end or 'end'}"

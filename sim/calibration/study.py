@@ -30,8 +30,7 @@ def replicate_seeds(root: int, n: int) -> list[int]:
     return [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(root).spawn(n)]
 
 
-def _sampler(spec: CalibrationSpec) -> optuna.samplers.BaseSampler:
-    seed = spec.root_seed
+def _sampler(spec: CalibrationSpec, seed: int) -> optuna.samplers.BaseSampler:
     if spec.sampler == "random":
         return optuna.samplers.RandomSampler(seed=seed)
     if spec.sampler == "cmaes":
@@ -39,7 +38,14 @@ def _sampler(spec: CalibrationSpec) -> optuna.samplers.BaseSampler:
     return optuna.samplers.TPESampler(seed=seed, multivariate=True, n_startup_trials=40)
 
 
-def open_study(spec: CalibrationSpec, out: Path, resume: bool) -> optuna.Study:
+def open_study(spec: CalibrationSpec, out: Path, resume: bool,
+               sampler_seed: int | None = None) -> optuna.Study:
+    """Create the study in `out` (or reopen it with `resume`).
+
+    `sampler_seed` seeds optuna's sampler (default: the spec's `root_seed`).
+    Searches of one spec that differ only in it are independent starts on the
+    same replicates, validation seeds and targets. A resumed study keeps the
+    seed it was started with."""
     db = out / "study.db"
     if db.exists() and not resume:
         raise InputError("a calibration study already exists here; pass --resume to continue "
@@ -48,8 +54,16 @@ def open_study(spec: CalibrationSpec, out: Path, resume: bool) -> optuna.Study:
         raise InputError("nothing to resume: no study.db in this folder", file=str(out))
     out.mkdir(parents=True, exist_ok=True)
     study = optuna.create_study(study_name=spec.name, storage=f"sqlite:///{db}",
-                                direction="maximize", sampler=_sampler(spec),
-                                load_if_exists=resume)
+                                direction="maximize", load_if_exists=resume)
+    stored_seed = study.user_attrs.get("sampler_seed")
+    if stored_seed is not None and sampler_seed is not None and stored_seed != sampler_seed:
+        raise InputError(f"this study was started with --sampler-seed {stored_seed}, not "
+                         f"{sampler_seed}; resume it without --sampler-seed or choose another "
+                         "--out", file=str(db))
+    seed = stored_seed if stored_seed is not None else (
+        spec.root_seed if sampler_seed is None else sampler_seed)
+    study.set_user_attr("sampler_seed", seed)
+    study.sampler = _sampler(spec, seed)
     h = spec_hash(spec)
     stored = study.user_attrs.get("spec_hash")
     if stored is None:

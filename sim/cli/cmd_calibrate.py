@@ -31,6 +31,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--start-from", action="append", default=None, metavar="PARAMS.yaml",
                    help="warm start: evaluate these parameters first (e.g. a previous "
                    "best_parameters.yaml); repeat to start from several sets")
+    p.add_argument("--sampler-seed", type=int, default=None, metavar="N",
+                   help="seed of optuna's sampler (default: the spec's root_seed): searches "
+                   "of one spec that differ only in it are independent starts on the same "
+                   "replicates and validation seeds")
     p.add_argument("--report-only", action="store_true",
                    help="skip the search; validate and report the study in --out")
     p.set_defaults(func=run)
@@ -49,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     base = Path(args.spec).resolve().parent
     out = Path(args.out) if args.out else base / "results" / spec.name
     resume = args.resume or args.report_only
-    study = open_study(spec, out, resume)
+    study = open_study(spec, out, resume, args.sampler_seed)
     trials = args.trials or spec.budget.trials
     minutes = args.minutes if args.minutes is not None else spec.budget.minutes
     if args.start_from:
@@ -98,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
     best = {k: v["best"] for k, v in summary["parameters"].items()}
     validation = validate_best(spec, base, best)
     summary["search_minutes"] = searched
+    summary["sampler_seed"] = study.user_attrs["sampler_seed"]
     dump_json(summary, out / "summary.json")
     report = write_report(out, spec, summary, validation, searched)
     scores = validation["scores"]

@@ -135,6 +135,32 @@ def test_warm_start_evaluates_the_given_parameters_first(tmp_path):
                  "--start-from", str(bad)]) == 2
 
 
+def test_sampler_seeds_give_independent_searches_and_resume_keeps_theirs(tmp_path):
+    spec = write_spec(tmp_path, budget={"trials": 3, "minutes": 5})
+
+    def proposals(out, *extra):
+        assert main(["calibrate", str(spec), "--out", str(out), "--executor", "serial",
+                     *extra]) == 0
+        study = optuna.load_study(study_name="tiny", storage=f"sqlite:///{out / 'study.db'}")
+        return [t.params["temperature"] for t in study.trials], study.user_attrs["sampler_seed"]
+
+    default, seed = proposals(tmp_path / "a")
+    assert seed == 5                                      # the spec's root_seed
+    again, _ = proposals(tmp_path / "b", "--sampler-seed", "5")
+    other, seed = proposals(tmp_path / "c", "--sampler-seed", "6")
+    assert again == default and other != default and seed == 6
+    summary = json.loads((tmp_path / "c" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["sampler_seed"] == 6
+    assert "(seed 6)" in (tmp_path / "c" / "report.md").read_text(encoding="utf-8")
+    # Resuming keeps the seed the study started with; another one is refused.
+    assert main(["calibrate", str(spec), "--out", str(tmp_path / "c"), "--executor", "serial",
+                 "--resume", "--sampler-seed", "7"]) == 2
+    assert main(["calibrate", str(spec), "--out", str(tmp_path / "c"), "--executor", "serial",
+                 "--resume", "--trials", "4"]) == 0
+    study = optuna.load_study(study_name="tiny", storage=f"sqlite:///{tmp_path / 'c' / 'study.db'}")
+    assert study.user_attrs["sampler_seed"] == 6 and len(study.trials) == 4
+
+
 def test_the_objective_weighs_the_metrics(tmp_path):
     """By default the search maximises the fit; a spec may weigh other metrics in,
     e.g. the key-event recall, and an objective left at the default keeps the
