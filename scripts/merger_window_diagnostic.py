@@ -36,8 +36,9 @@ METRICS = ("fit", "family_recall", "precision", "timing_score", "snapshot_entiti
            "snapshot_rooms")
 
 
-def run(seed: int, until: str, changes: dict[str, float]):
-    scenario = load_scenario(SCENARIO)
+def barred_trajectory(seed: int, until: str, changes: dict[str, float], scenario=None):
+    """The baseline's trajectory for `seed`, with no merger possible before `until`."""
+    scenario = scenario or load_scenario(SCENARIO)
     params = scenario.parameters.model_copy(update=changes)
     barred = params.model_copy(update={"merge_cost": 100.0})
     model = CoalitionModel(scenario, seed=seed)
@@ -45,7 +46,12 @@ def run(seed: int, until: str, changes: dict[str, float]):
     while not model.finished:
         model.params = barred if model.schedule.start + model.t < stop else params
         model.step()
-    report = score_frames(*frames(model.trajectory), load_targets(TARGETS))
+    return model.trajectory
+
+
+def run(seed: int, until: str, changes: dict[str, float]):
+    trajectory = barred_trajectory(seed, until, changes)
+    report = score_frames(*frames(trajectory), load_targets(TARGETS))
     table = report.targets_table
     return report.metrics(), dict(zip(table.target, table.matched)), set(table.target[table.key])
 
