@@ -117,9 +117,11 @@ class WeightedUtility(Rule):
         # A crisis (a shock, a designation, an offensive, an attack) waives part
         # of the cost of merging: mergers come in windows.
         # Shared operations make partners, not necessarily one body: only the
-        # `merger_trust` share of trust counts toward a merger.
+        # `merger_trust` share of trust counts toward a merger (none withheld at 1).
+        withheld = ((1.0 - p.merger_trust) * p.trust_weight * obs.trust
+                    if p.merger_trust < 1.0 else 0.0)
         merge = (aff - 2.0 * p.distance_weight * p.ideology_weight * obs.distance
-                 - (1.0 - p.merger_trust) * p.trust_weight * obs.trust
+                 - withheld
                  + 0.5 * p.threat_coordination * relief
                  + p.cover_seeking * (obs.designated[:, None] & ~obs.designated[None, :])
                  + p.balancing_weight * balancing
