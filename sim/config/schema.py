@@ -158,6 +158,17 @@ class Parameters(Strict):
                                 "(`rivalries`) that never fades: the grievance between the two "
                                 "does not decay below this share of its initial value (0: "
                                 "rivalries fade like any grievance).")
+    front_relief: Unit = Field(0.0, description="Share of the relief of coordinating that is "
+                               "counted on the room's own front (where the two have most at "
+                               "stake) rather than on every front the partner's group holds "
+                               "(0: coordinating is valued like an alliance on every front; 1: "
+                               "a room relieves only the front it coordinates, as on the "
+                               "battlefield). Mechanism 1.")
+    rise_merge: Unit = Field(1.0, description="Share of a front-intensity crisis (see "
+                             "`crisis_rise`) that also opens a merger window (`crisis_merge`); "
+                             "the other crises (dated events, backers' turns, fights, mergers, "
+                             "splits) open it in full (1: one crisis for both; 0: offensives "
+                             "put change on the agenda but only events open merger windows).")
     crisis_rise: float = Field(0.3, gt=0.0, le=5.0,
                                description="Rise in a faction's presence-weighted front intensity "
                                "that counts as a full crisis (smaller rises count in proportion).")

@@ -45,6 +45,8 @@ class CoalitionModel(mesa.Model):
        designation of a room partner), by last month's fights, mergers,
        absorptions, splits and expulsions it was part of, and in proportion
        by the rise of its fronts' intensity (`crisis_rise` is a full crisis).
+       **Merger window**: the same, except that a rise of front intensity
+       counts only `rise_merge` of its crisis.
        **Front pressure**: each faction's presence-weighted intensity of
        this month's fronts (what restrains infighting, `fight_restraint`).
        **Exclusion**: each faction's exclusion decays by `exclusion_memory`
@@ -127,7 +129,10 @@ class CoalitionModel(mesa.Model):
         previous = self.schedule.intensity[self.t - 1] if self.t > 0 else intensity
         rise = st.presence @ np.maximum(intensity - previous, 0.0)
         st.pressure = st.presence @ intensity
-        touched = np.maximum(touched, np.minimum(rise / p.crisis_rise, 1.0))
+        risen = np.minimum(rise / p.crisis_rise, 1.0)
+        st.window = np.maximum(st.window * p.crisis_memory,
+                               np.maximum(touched, p.rise_merge * risen))
+        touched = np.maximum(touched, risen)
         st.crisis = np.maximum(st.crisis * p.crisis_memory, touched)
         actors = actors_of(st, self.last_actors)
         battlefield(st, actors, p, intensity, self._escalation())

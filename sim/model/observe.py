@@ -143,7 +143,9 @@ def observe(state: State, actors: Actors, params: Parameters, intensity: np.ndar
         partner[:, f] += same_front[f] @ fighters[:, f]
     support = (weight[:, None, :] * partner[None, :, :]
                / np.maximum(fighters[:, None, :] + partner[None, :, :], 1e-9)).sum(axis=2)
-    pair_focus = _pair_focus(coordination_fronts(state, actors, intensity, month), weight)
+    fronts = coordination_fronts(state, actors, intensity, month)
+    pair_focus = _pair_focus(fronts, weight)
+    pair_support = _pair_support(fronts, fighters, partner, weight, support)
 
     # Rooms: each actor's least attached room (farthest from its line, on the
     # front that carries least of its losses) is the one it may leave or be
@@ -178,12 +180,12 @@ def observe(state: State, actors: Actors, params: Parameters, intensity: np.ndar
         distance=distance, trust=trust, grievance=grievance, unity=unity, red_line=red_line,
         intolerance=intolerance, vetoed=vetoed, foreign_backing=foreign_backing,
         designated=designated, cohesion=cohesion, ultimatum=ultimatum,
-        crisis=actors.max(state.crisis), pressure=actors.mean(state.pressure),
+        crisis=actors.max(state.crisis), window=actors.max(state.window), pressure=actors.mean(state.pressure),
         exclusion=actors.max(state.exclusion),
         same_room=same_room,
         in_room=in_room, room_gap=memb["gap"], room_red=memb["red"],
         room_grievance=memb["grievance"], room_focus=memb["focus"], room_mates=room_mates,
-        pair_focus=pair_focus,
+        pair_focus=pair_focus, pair_support=pair_support,
         room_slot=memb["slot"], units=np.diff(np.append(actors.starts, len(actors.order))),
         fighting=fighting, alive=np.ones(m, dtype=bool), **comp)
 
@@ -289,6 +291,18 @@ def _pair_focus(fronts: np.ndarray | None, weight: np.ndarray) -> np.ndarray:
         m = weight.shape[0]
         return np.ones((m, m))
     return np.take_along_axis(weight, fronts, axis=1)
+
+
+def _pair_support(fronts: np.ndarray | None, fighters: np.ndarray, partner: np.ndarray,
+                  weight: np.ndarray, support: np.ndarray) -> np.ndarray:
+    """(M, M) the share of i's losses that j's group would absorb on the one front
+    i and j would coordinate on (`support` without fronts): a room relieves the
+    front it coordinates, not the others."""
+    if fronts is None:
+        return support
+    mine = np.take_along_axis(fighters, fronts, axis=1)                  # [i, j]: i on front(i, j)
+    theirs = partner.T[fronts, np.arange(fronts.shape[1])[None, :]]     # [i, j]: j's group there
+    return np.take_along_axis(weight, fronts, axis=1) * theirs / np.maximum(mine + theirs, 1e-9)
 
 
 def _memberships(incidence: np.ndarray, room_fronts: np.ndarray, S: np.ndarray,

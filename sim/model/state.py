@@ -88,6 +88,7 @@ class State:
     counters: dict[str, int] = field(default_factory=lambda: {"R": 0, "E": 0})
     version: int = 0            # bumped by every organisational change (see Ledger.record)
     crisis: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (N,) on [0, 1], see CoalitionModel
+    window: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (N,) on [0, 1]: the merger window, see CoalitionModel
     pressure: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (N,) this month's front intensity at its fronts
     exclusion: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (N,) on [0, 1]: left out of an agreement, decaying
     rivalry: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (N, N) grievance of the rivalries open at the start
@@ -176,6 +177,7 @@ def initial_state(sc: Scenario) -> State:
         veto=np.array([b.veto_mergers for b in sc.backers], dtype=bool),
         ideal=normalise([b.ideal for b in sc.backers]).reshape(len(backers), k),
         crisis=np.zeros(n),
+        window=np.zeros(n),
         pressure=np.zeros(n),
         exclusion=np.zeros(n),
         rivalry=grievance.copy(),

@@ -53,6 +53,7 @@ class Observation:
     cohesion: np.ndarray          # (M,) on [0, 1]
     ultimatum: np.ndarray         # (M,) pressure of standing ultimatums to dissolve
     crisis: np.ndarray            # (M,) on [0, 1]: how much a crisis has put change on its agenda
+    window: np.ndarray            # (M,) on [0, 1]: how far a merger window is open (the crisis, offensives counted by `rise_merge`)
     pressure: np.ndarray          # (M,) this month's front intensity where its fighters are (presence-weighted)
     exclusion: np.ndarray         # (M,) on [0, 1]: left out of a recent agreement (its most excluded faction)
     same_room: np.ndarray         # (M, M) bool: share a room (on any front), False on the diagonal
@@ -64,6 +65,7 @@ class Observation:
     room_grievance: np.ndarray    # (M,) those partners' grievance towards it (strength-weighted)
     room_focus: np.ndarray        # (M,) share of its intensity-weighted fighters on that room's front
     pair_focus: np.ndarray        # (M, M) share of i's intensity-weighted fighters on the front i and j would coordinate on
+    pair_support: np.ndarray      # (M, M) share of i's losses j's group would absorb on that front alone
     room_mates: np.ndarray        # (M, M) bool: k is in i's least attached room
     room_slot: np.ndarray         # (M,) int: that room's position in the model's room list, -1 if none
     units: np.ndarray             # (M,) number of factions in the actor (1, or an entity's components)

@@ -48,10 +48,10 @@ class WeightedUtility(Rule):
     name = "utility"
     classifier = Classifier(
         stochastic=True,
-        reads=frozenset({"strength", "share", "hardline", "threat", "support", "room_support",
+        reads=frozenset({"strength", "share", "hardline", "threat", "support", "pair_support", "room_support",
                          "group", "red_dependence", "distance",
                          "trust", "grievance", "unity", "red_line", "intolerance",
-                         "foreign_backing", "designated", "cohesion", "ultimatum", "crisis", "pressure", "exclusion",
+                         "foreign_backing", "designated", "cohesion", "ultimatum", "crisis", "window", "pressure", "exclusion",
                          "same_room", "room_gap", "room_red", "room_grievance", "room_focus", "pair_focus",
                          "room_mates", "in_room", "units", "fighting",
                          "comp_leader_share", "comp_gap", "comp_grievance",
@@ -65,8 +65,9 @@ class WeightedUtility(Rule):
         bp = p.backer_pressure
         aff = affinity(obs)
         threat = p.loss_sensitivity * obs.threat
-        # Mechanism 1: coordination pays by the share of one's losses the
-        # partner's whole group would absorb, weighed by the threat one feels.
+        # Mechanism 1: association pays by the share of one's losses the
+        # partner's whole group would absorb, weighed by the threat one feels
+        # (on every front for a merger; see `front_relief` for a room).
         relief = threat[:, None] * obs.support
         same_room = obs.same_room.astype(float)
         # Joining j means joining j's room: affinity to the group, strength-
@@ -107,15 +108,25 @@ class WeightedUtility(Rule):
             np.fill_diagonal(camp, 0.0)
             camp = camp + camp.T
 
+        # A room relieves only the front it coordinates (the front where i and j
+        # have most at stake): at `front_relief` 1 the relief of joining j counts
+        # j's group there alone; at 0 (the default) j's group on every front, as
+        # if coordinating made allies everywhere.
+        if p.front_relief > 0.0:
+            coord_relief = threat[:, None] * ((1.0 - p.front_relief) * obs.support
+                                              + p.front_relief * obs.pair_support)
+        else:
+            coord_relief = relief
         # A room on a front that carries little of one's losses is not worth joining
         # for the same reason it is worth leaving (the commitment term of `leave`).
-        coordinate = (aff_group + p.threat_coordination * relief
+        coordinate = (aff_group + p.threat_coordination * coord_relief
                       - p.commitment_cost * threat[:, None] * (1.0 - obs.pair_focus)
                       - p.coordination_cost)
         # Mechanism 2: a merger needs far more ideological closeness than a room
         # does (Gade, Hafez & Gabbay 2019): distance counts three times over.
         # A crisis (a shock, a designation, an offensive, an attack) waives part
-        # of the cost of merging: mergers come in windows.
+        # of the cost of merging: mergers come in windows (an offensive opens
+        # only `rise_merge` of one: `window`).
         # Shared operations make partners, not necessarily one body: only the
         # `merger_trust` share of trust counts toward a merger (none withheld at 1).
         withheld = ((1.0 - p.merger_trust) * p.trust_weight * obs.trust
@@ -130,7 +141,7 @@ class WeightedUtility(Rule):
                  + 1.0 * same_room
                  - p.dominance_weight * subordination
                  - p.merge_cost * (0.5 + obs.cohesion[:, None])
-                 * (1.0 - p.crisis_merge * obs.crisis[:, None])
+                 * (1.0 - p.crisis_merge * obs.window[:, None])
                  - p.merge_size_cost * (obs.units[:, None] + obs.units[None, :] - 2))
 
         # Mechanism 5: hegemonic consolidation.

@@ -68,6 +68,35 @@ def test_dated_inputs_open_crises_that_fade() -> None:
     assert crisis["2030-07"][B] < 0.2
 
 
+def windows_by_month(sc, seed: int = 1) -> dict[str, np.ndarray]:
+    model = CoalitionModel(sc, seed=seed)
+    out = {}
+    while not model.finished:
+        month = model.month
+        model.step()
+        out[month] = model.state.window.copy()
+    return out
+
+
+@pytest.mark.parametrize("rise_merge", [1.0, 0.4, 0.0])
+def test_offensives_open_merger_windows_by_rise_merge(rise_merge: float) -> None:
+    """Dated events open the merger window as they open the crisis; the north
+    front's rise (a half crisis) opens `rise_merge` of it."""
+    sc = scenario(rise_merge=rise_merge)
+    crisis, _ = crises_by_month(sc)
+    window = windows_by_month(sc)
+    assert window["2030-03"].tolist() == crisis["2030-03"].tolist() == [1.0, 0.0, 1.0, 0.0, 0.0]
+    # 2030-05: a and c carry 0.25 of the patron's window; the rise adds 0.5 (a, b) and
+    # 0.25 (d) of a crisis, of which the window takes rise_merge.
+    np.testing.assert_allclose(window["2030-05"],
+                               [max(0.25, 0.5 * rise_merge), 0.5 * rise_merge, 0.25,
+                                0.25 * rise_merge, 0.0])
+    assert window["2030-07"][[D, E]].tolist() == [1.0, 1.0]   # the designation opens it in full
+    if rise_merge == 1.0:
+        for month in crisis:
+            assert window[month].tolist() == crisis[month].tolist()
+
+
 def test_without_base_activity_nothing_happens_outside_crises() -> None:
     """With base_activity 0 and utilities that favour change, only actors with a
     crisis act: the first change comes with the first crisis (2030-03)."""

@@ -154,3 +154,36 @@ def test_a_run_keeps_one_room_per_front(seed: int) -> None:
                 for f in fronts:
                     per_front[(key, f)] = per_front.get((key, f), 0) + 1
         assert max(per_front.values(), default=1) == 1
+
+
+def test_coordination_relief_counts_only_the_rooms_front() -> None:
+    """b holds the north with d (a northern room) and is in a southern room with
+    c. a fights on both fronts; the room a would share with b is on the north,
+    their only common front. With `front_relief` 1 the relief of coordinating
+    with b is what b's northern group absorbs of a's losses there: 5/6 of a's
+    intensity-weighted fighters, against 4000 of 5000 fighters; c's southern
+    help counts toward a merger with b (an entity shares every front), not
+    toward the room. At 0 (the default) the room is valued on every front."""
+    rooms = [{"id": "rn", "name": "N", "members": ["b", "d"], "front": "north", "source": "t"},
+             {"id": "rs", "name": "S", "members": ["b", "c"], "front": "south", "source": "t"}]
+    coordinate = {}
+    for relief, threat in ((0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0), (0.25, 1.0)):
+        sc = scenario(rooms=rooms, commitment_cost=0.0, threat_coordination=6.0,
+                      front_relief=relief)
+        st = initial_state(sc)
+        st.threat[:] = threat
+        actors = actors_of(st)
+        obs = observe(st, actors, sc.parameters, np.array([1.0, 0.2]), 0)
+        a, b = actors.keys.index("a"), actors.keys.index("b")
+        north = 0.5 / 0.6
+        assert obs.pair_support[a, b] == pytest.approx(north * 4000 / 5000)
+        assert obs.support[a, b] == pytest.approx(north * 4000 / 5000
+                                                  + (1 - north) * 2000 / 3000)
+        coordinate[relief, threat] = WeightedUtility().utilities(obs).coordinate[a, b]
+    ls = sc.parameters.loss_sensitivity
+    on_front = north * 4000 / 5000
+    everywhere = on_front + (1 - north) * 2000 / 3000
+    assert coordinate[1.0, 1.0] - coordinate[1.0, 0.0] == pytest.approx(6.0 * ls * on_front)
+    assert coordinate[0.0, 1.0] - coordinate[0.0, 0.0] == pytest.approx(6.0 * ls * everywhere)
+    assert coordinate[0.25, 1.0] - coordinate[0.0, 0.0] == pytest.approx(
+        6.0 * ls * (0.75 * everywhere + 0.25 * on_front))

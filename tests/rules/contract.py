@@ -127,7 +127,7 @@ def observation(n: int = 3, *, params: Parameters | None = None,
     actor's dependence on red-line backers, so that `red_line[i, j] = red_dep[i]`
     when j is designated. `presence` ((n, F) share of each actor's fighters on
     each front) and `intensity` ((F,), default 1) give the battlefield fields
-    (`overlap`, and `support`, `room_support` where the Observation has them)
+    (`overlap`, and `support`, `pair_support`, `room_support` where the Observation has them)
     the way `sim.model.observe` computes them. Any other field, or any of
     these, can be given directly as a keyword and wins over what is derived.
     """
@@ -255,18 +255,27 @@ def observation(n: int = 3, *, params: Parameters | None = None,
             out["pressure"] = exposure
         if "pair_focus" in out:
             stake = P * (inten + 0.05)[None, :]
-            focus = np.ones((m, m))
+            focus, pair_support = np.ones((m, m)), np.zeros((m, m))
             for i in range(m):
                 for j in range(m):
                     joint = stake[i] * stake[j]
                     f = int(np.argmax(joint if joint.max() > 0 else stake[i] + stake[j]))
                     focus[i, j] = weight[i, f]
+                    pair_support[i, j] = (weight[i, f] * partner[j, f]
+                                          / max(fighters[i, f] + partner[j, f], 1e-9))
             out["pair_focus"] = focus
+            out["pair_support"] = pair_support
     if "group" in out:
         out["group"] = same_room | eye
     if "red_dependence" in out:
         out["red_dependence"] = rd
 
+    if "window" in out and "window" not in fields:
+        # without front rises the merger window is the crisis
+        out["window"] = np.array(fields.get("crisis", out["crisis"]), dtype=float)
+    if "pair_support" in out and presence is None:
+        # no fronts given: the relief on the pair's front is the relief on all of them
+        out["pair_support"] = np.array(fields.get("support", out["support"]), dtype=float)
     for name, value in fields.items():
         ref = out[name]
         arr = np.array(value, dtype=ref.dtype if isinstance(ref, np.ndarray) else None)

@@ -300,14 +300,19 @@ def test_ultimatum_to_the_entity_raises_defection_of_components_it_does_not_name
 def test_a_crisis_waives_part_of_the_merger_cost() -> None:
     params = Parameters(merge_cost=6.0, crisis_merge=0.8)
     calm = base3(params=params)
-    shaken = vary(calm, crisis=[1.0, 0.0, 0.0])
+    shaken = vary(calm, crisis=[1.0, 0.0, 0.0], window=[1.0, 0.0, 0.0])
     gain = 6.0 * (0.5 + 0.6) * 0.8                  # merge_cost * (0.5 + cohesion) * crisis_merge
     assert u(shaken).merge[0, 1] == pytest.approx(u(calm).merge[0, 1] + gain)
     assert u(shaken).merge[1, 0] == pytest.approx(u(calm).merge[1, 0])   # only the actor in crisis
     assert u(shaken).coordinate[0, 1] == pytest.approx(u(calm).coordinate[0, 1])
     # Without crisis_merge a crisis changes nothing in the utilities.
     plain = base3()
-    assert np.array_equal(u(vary(plain, crisis=[1.0, 1.0, 1.0])).merge, u(plain).merge)
+    assert np.array_equal(u(vary(plain, crisis=[1.0, 1.0, 1.0], window=[1.0, 1.0, 1.0])).merge,
+                          u(plain).merge)
+    # It is the merger window, not the agenda, that waives the cost: an offensive
+    # that puts change on the agenda (crisis) without opening a window waives nothing.
+    agenda = vary(calm, crisis=[1.0, 0.0, 0.0], window=[0.0, 0.0, 0.0])
+    assert np.array_equal(u(agenda).merge, u(calm).merge)
 
 
 # ---- infighting waits for lulls -----------------------------------------------------------
