@@ -101,7 +101,8 @@ class Parameters(Strict):
     dissolve_cost: float = Field(6.0, ge=0.0, le=50.0)
     veto_threshold: float = Field(0.4, gt=0.0, le=5.0,
                                   description="Dependence on vetoing backers at which a client's "
-                                  "merger with a group they find unwelcome is blocked.")
+                                  "merger with a group they find unwelcome is blocked (also "
+                                  "when the client is one faction of a merged entity).")
     absorb_ratio: float = Field(3.0, ge=1.0, le=100.0,
                                 description="A merger with a partner this many times weaker absorbs it.")
     fight_intensity: float = Field(0.08, ge=0.0, le=1.0,

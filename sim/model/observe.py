@@ -239,12 +239,14 @@ def _backing(state: State, actors: Actors, params: Parameters) -> dict:
     to_ideal = pairwise_distance(ideology, state.ideal) if len(state.backer_ids) else np.zeros((m, 0))
     outside = to_ideal > state.tolerance[None, :]                     # (M, B): j outside b's tolerance
     excess = np.maximum(to_ideal - state.tolerance[None, :], 0.0)
-    # A merger of i with j is vetoed when i's dependence on backers that veto
-    # and find j unwelcome (designated, or outside their tolerance) reaches
-    # `veto_threshold`.
+    # A merger of i with j is vetoed when the dependence of one of i's factions
+    # on backers that veto and find j unwelcome (designated, or outside their
+    # tolerance) reaches `veto_threshold`: a backer vetoes for its client, however
+    # many other groups the client's entity holds (Ahrar's backers blocked its
+    # merger with HTS, seed 000).
     unwelcome = (outside | designated[:, None]).astype(float)         # (M, B)
-    vetoing = dep * state.veto[None, :]                               # (M, B)
-    vetoed_one = vetoing @ unwelcome.T >= params.veto_threshold       # [i, j]
+    vetoing = state.dependence * state.veto[None, :]                  # (N, B) per faction
+    vetoed_one = actors.max(vetoing @ unwelcome.T) >= params.veto_threshold   # [i, j]
     return {"ideology": ideology, "distance": pairwise_distance(ideology), "dep": dep,
             "designated": designated, "unity": (dep * state.unity[None, :]) @ dep.T,
             "red_dep": red_dep, "red_line": red_dep[:, None] * designated[None, :],
