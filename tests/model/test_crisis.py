@@ -43,14 +43,16 @@ def scenario(**params):
                        **params}})
 
 
-def crises_by_month(sc, seed: int = 1) -> tuple[dict[str, np.ndarray], CoalitionModel]:
-    """Each month's crisis levels (after the month's step), and the finished model."""
+def crises_by_month(sc, seed: int = 1, field: str = "crisis"
+                    ) -> tuple[dict[str, np.ndarray], CoalitionModel]:
+    """Each month's crisis levels (or merger windows, `field="window"`) after the
+    month's step, and the finished model."""
     model = CoalitionModel(sc, seed=seed)
     out = {}
     while not model.finished:
         month = model.month
         model.step()
-        out[month] = model.state.crisis.copy()
+        out[month] = getattr(model.state, field).copy()
     return out, model
 
 
@@ -68,23 +70,13 @@ def test_dated_inputs_open_crises_that_fade() -> None:
     assert crisis["2030-07"][B] < 0.2
 
 
-def windows_by_month(sc, seed: int = 1) -> dict[str, np.ndarray]:
-    model = CoalitionModel(sc, seed=seed)
-    out = {}
-    while not model.finished:
-        month = model.month
-        model.step()
-        out[month] = model.state.window.copy()
-    return out
-
-
 @pytest.mark.parametrize("rise_merge", [1.0, 0.4, 0.0])
 def test_offensives_open_merger_windows_by_rise_merge(rise_merge: float) -> None:
     """Dated events open the merger window as they open the crisis; the north
     front's rise (a half crisis) opens `rise_merge` of it."""
     sc = scenario(rise_merge=rise_merge)
     crisis, _ = crises_by_month(sc)
-    window = windows_by_month(sc)
+    window, _ = crises_by_month(sc, field="window")
     assert window["2030-03"].tolist() == crisis["2030-03"].tolist() == [1.0, 0.0, 1.0, 0.0, 0.0]
     # 2030-05: a and c carry 0.25 of the patron's window; the rise adds 0.5 (a, b) and
     # 0.25 (d) of a crisis, of which the window takes rise_merge.
