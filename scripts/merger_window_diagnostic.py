@@ -16,15 +16,17 @@ calibrated baseline as it is). Figures are reported in docs/calibration.md.
 from __future__ import annotations
 
 import argparse
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
-from sim.api import load_scenario
+from sim.api import load_scenario, with_parameters
 from sim.calibration.objective import frames
 from sim.config.months import to_index
+from sim.errors import InputError
 from sim.model.model import CoalitionModel
 from sim.scoring.score import score_frames
 from sim.scoring.targets import load_targets
@@ -38,8 +40,8 @@ METRICS = ("fit", "family_recall", "precision", "timing_score", "snapshot_entiti
 
 def barred_trajectory(seed: int, until: str, changes: dict[str, float], scenario=None):
     """The baseline's trajectory for `seed`, with no merger possible before `until`."""
-    scenario = scenario or load_scenario(SCENARIO)
-    params = scenario.parameters.model_copy(update=changes)
+    scenario = with_parameters(scenario or load_scenario(SCENARIO), **changes)
+    params = scenario.parameters
     barred = params.model_copy(update={"merge_cost": 100.0})
     model = CoalitionModel(scenario, seed=seed)
     stop = to_index(until)
@@ -63,7 +65,12 @@ def main() -> None:
                     help="change a parameter of the baseline (repeatable)")
     ap.add_argument("--seeds", type=int, default=20)
     args = ap.parse_args()
-    changes = {k: float(v) for k, v in (s.split("=", 1) for s in args.set)}
+    try:
+        changes = {k: float(v) for k, v in (s.split("=", 1) for s in args.set)}
+        with_parameters(load_scenario(SCENARIO), **changes)       # unknown keys stop here
+    except (ValueError, InputError) as exc:
+        print(f"--set: {exc} (expected KEY=VALUE with a model parameter)", file=sys.stderr)
+        sys.exit(2)
     seeds = range(1, args.seeds + 1)
     with ProcessPoolExecutor(2) as pool:
         futures = [pool.submit(run, s, args.until, changes) for s in seeds]
