@@ -165,6 +165,11 @@ class Parameters(Strict):
                                "(0: coordinating is valued like an alliance on every front; 1: "
                                "a room relieves only the front it coordinates, as on the "
                                "battlefield). Mechanism 1.")
+    allegiance_weight: float = Field(0.0, ge=0.0, le=50.0,
+                                     description="Cost of merging with a group sworn to a "
+                                     "backer that demands allegiance (an oath, bay'ah), times the "
+                                     "group's dependence on that backer beyond one's own: a merger "
+                                     "means swearing the oath too (0: no cost). Mechanism 3.")
     rise_merge: Unit = Field(1.0, description="Share of a front-intensity crisis (see "
                              "`crisis_rise`) that also opens a merger window (`crisis_merge`); "
                              "the other crises (dated events, backers' turns, fights, mergers, "
@@ -199,6 +204,7 @@ class BackerPolicy(Strict):
     tolerance: float | None = Field(None, ge=0.0, le=10.0)
     red_line: bool | None = None
     veto_mergers: bool | None = None
+    demands_allegiance: bool | None = None
     clients: dict[Id, Unit] | None = Field(None, description="New dependence of named clients.")
     note: str = ""
     source: str = Field(min_length=1)
@@ -218,6 +224,9 @@ class Backer(Strict):
     red_line: bool = Field(False, description="Forbids clients any association with a designated group.")
     veto_mergers: bool = Field(False, description="Vetoes clients' mergers with groups it does "
                                "not tolerate or that are designated.")
+    demands_allegiance: bool = Field(False, description="Its clients are sworn to it (an oath of "
+                                     "allegiance, bay'ah): merging with one of them means swearing "
+                                     "it too (see `allegiance_weight`).")
     policy: list[BackerPolicy] = Field(default_factory=list)
     sources: Sources = Field(default_factory=dict)
 

@@ -37,7 +37,8 @@ class CoalitionModel(mesa.Model):
     One step is one month, in this order:
 
     1. **Exogenous events** of the month, from the scenario: backer policy
-       changes (funding, unity push, tolerance, red lines, vetoes, clients),
+       changes (funding, unity push, tolerance, red lines, vetoes, oaths,
+       clients),
        designations, ultimatums, renames and shocks (immediate losses,
        ideology shifts). **Crisis**: each faction's crisis decays by
        `crisis_memory` and is raised to 1 by this month's events that touch
@@ -176,7 +177,8 @@ class CoalitionModel(mesa.Model):
             if pol.tolerance is not None:
                 st.tolerance[b] = pol.tolerance / 4.0
                 changes.append(f"tolerance={pol.tolerance:g}")
-            for name, arr in (("red_line", st.red_line), ("veto_mergers", st.veto)):
+            for name, arr in (("red_line", st.red_line), ("veto_mergers", st.veto),
+                              ("demands_allegiance", st.allegiance)):
                 value = getattr(pol, name)
                 if value is not None:
                     arr[b] = value

@@ -178,8 +178,8 @@ def observe(state: State, actors: Actors, params: Parameters, intensity: np.ndar
         hardline=ideology.mean(axis=1), threat=actors.mean(state.threat),
         support=support, room_support=memb["support"], group=group, red_dependence=red_dep,
         distance=distance, trust=trust, grievance=grievance, unity=unity, red_line=red_line,
-        intolerance=intolerance, vetoed=vetoed, foreign_backing=foreign_backing,
-        designated=designated, cohesion=cohesion, ultimatum=ultimatum,
+        intolerance=intolerance, allegiance=backing["allegiance"], vetoed=vetoed,
+        foreign_backing=foreign_backing, designated=designated, cohesion=cohesion, ultimatum=ultimatum,
         crisis=actors.max(state.crisis), window=actors.max(state.window), pressure=actors.mean(state.pressure),
         exclusion=actors.max(state.exclusion),
         same_room=same_room,
@@ -247,7 +247,16 @@ def _backing(state: State, actors: Actors, params: Parameters) -> dict:
     unwelcome = (outside | designated[:, None]).astype(float)         # (M, B)
     vetoing = state.dependence * state.veto[None, :]                  # (N, B) per faction
     vetoed_one = actors.max(vetoing @ unwelcome.T) >= params.veto_threshold   # [i, j]
+    # Merging with j means swearing the oath j owes its patrons (bay'ah), as far
+    # as j is sworn to them beyond i: [i, j] = sum over oath-demanding backers of
+    # max(dep_j - dep_i, 0) (Nusra's pledge to al-Qaeda until July 2016).
+    if state.allegiance.any():
+        sworn = dep[:, state.allegiance]                               # (M, B')
+        allegiance = np.maximum(sworn[None, :, :] - sworn[:, None, :], 0.0).sum(axis=2)
+    else:
+        allegiance = np.zeros((m, m))
     return {"ideology": ideology, "distance": pairwise_distance(ideology), "dep": dep,
+            "allegiance": allegiance,
             "designated": designated, "unity": (dep * state.unity[None, :]) @ dep.T,
             "red_dep": red_dep, "red_line": red_dep[:, None] * designated[None, :],
             "intolerance": dep @ excess.T, "vetoed": vetoed_one | vetoed_one.T,

@@ -80,6 +80,7 @@ class State:
     tolerance: np.ndarray       # (B,) on the [0, 1] ideology scale
     red_line: np.ndarray        # (B,) bool
     veto: np.ndarray            # (B,) bool
+    allegiance: np.ndarray      # (B,) bool: demands an oath of allegiance of its clients
     ideal: np.ndarray           # (B, K) on [0, 1]
     rooms: dict[str, Room] = field(default_factory=dict)
     entities: dict[str, Entity] = field(default_factory=dict)
@@ -175,6 +176,7 @@ def initial_state(sc: Scenario) -> State:
         tolerance=np.array([b.tolerance for b in sc.backers], dtype=float) / 4.0,
         red_line=np.array([b.red_line for b in sc.backers], dtype=bool),
         veto=np.array([b.veto_mergers for b in sc.backers], dtype=bool),
+        allegiance=np.array([b.demands_allegiance for b in sc.backers], dtype=bool),
         ideal=normalise([b.ideal for b in sc.backers]).reshape(len(backers), k),
         crisis=np.zeros(n),
         window=np.zeros(n),

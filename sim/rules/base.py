@@ -47,6 +47,7 @@ class Observation:
     unity: np.ndarray             # (M, M) push to unite from backers i and j share
     red_line: np.ndarray          # (M, M) i's dependence on red-line backers if j is designated
     intolerance: np.ndarray       # (M, M) how far j lies outside the tolerance of i's backers
+    allegiance: np.ndarray        # (M, M) oath i would swear by merging with j: j's dependence on oath-demanding backers beyond i's
     vetoed: np.ndarray            # (M, M) bool: a backer of i or j vetoes their merger
     foreign_backing: np.ndarray   # (M,) dependence on foreign backers, times their funding
     designated: np.ndarray        # (M,) bool

@@ -50,7 +50,7 @@ class WeightedUtility(Rule):
         stochastic=True,
         reads=frozenset({"strength", "share", "hardline", "threat", "support", "pair_support", "room_support",
                          "group", "red_dependence", "distance",
-                         "trust", "grievance", "unity", "red_line", "intolerance",
+                         "trust", "grievance", "unity", "red_line", "intolerance", "allegiance",
                          "foreign_backing", "designated", "cohesion", "ultimatum", "crisis", "window", "pressure", "exclusion",
                          "same_room", "room_gap", "room_red", "room_grievance", "room_focus", "pair_focus",
                          "room_mates", "in_room", "units", "fighting",
@@ -127,6 +127,9 @@ class WeightedUtility(Rule):
         # A crisis (a shock, a designation, an offensive, an attack) waives part
         # of the cost of merging: mergers come in windows (an offensive opens
         # only `rise_merge` of one: `window`).
+        # A merger with a group sworn to a foreign patron means swearing the oath
+        # too: Nusra's pledge to al-Qaeda kept its partners out of one body with it
+        # until July 2016 (`allegiance_weight`; timeline line 27).
         # Shared operations make partners, not necessarily one body: only the
         # `merger_trust` share of trust counts toward a merger (none withheld at 1).
         withheld = ((1.0 - p.merger_trust) * p.trust_weight * obs.trust
@@ -142,7 +145,8 @@ class WeightedUtility(Rule):
                  - p.dominance_weight * subordination
                  - p.merge_cost * (0.5 + obs.cohesion[:, None])
                  * (1.0 - p.crisis_merge * obs.window[:, None])
-                 - p.merge_size_cost * (obs.units[:, None] + obs.units[None, :] - 2))
+                 - p.merge_size_cost * (obs.units[:, None] + obs.units[None, :] - 2)
+                 - p.allegiance_weight * obs.allegiance)
 
         # Mechanism 5: hegemonic consolidation.
         advantage = np.maximum(0.5 - pair_share, 0.0)         # [i, j]: i dominates j

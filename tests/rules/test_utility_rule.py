@@ -383,6 +383,22 @@ def test_merger_trust_scales_what_trust_adds_to_a_merger_only() -> None:
     assert gains == pytest.approx({1.0: 2.0, 0.25: 0.5, 0.0: 0.0})
 
 
+def test_an_oath_to_a_foreign_patron_costs_a_merger_only() -> None:
+    """Merging with 1, sworn to an oath-demanding patron 0.4 beyond 0, costs 0
+    allegiance_weight * 0.4 of its merger utility; rooms, fights and every other
+    pair are untouched, and the cost is one-sided (1 swears nothing to 0)."""
+    oath = [[0.0, 0.4, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]
+    for weight in (0.0, 5.0):
+        calm = base3(params=Parameters(allegiance_weight=weight))
+        sworn = vary(calm, allegiance=oath)
+        diff = u(sworn).merge - u(calm).merge
+        expected = np.zeros((3, 3))
+        expected[0, 1] = -weight * 0.4
+        assert diff == pytest.approx(expected)
+        assert np.array_equal(u(sworn).coordinate, u(calm).coordinate)
+        assert np.array_equal(u(sworn).fight, u(calm).fight)
+
+
 # ---- wars polarise: bystanders take sides ---------------------------------------------------
 
 
