@@ -18,7 +18,10 @@ from sim.config import load_scenario, with_parameters
 from sim.trajectory import EVENT_COLUMNS, MEMBERSHIP_COLUMNS, Trajectory
 
 METRICS = ("fit", "weighted_recall", "family_recall", "key_recall", "precision", "timing_score",
-           "snapshot_entities", "snapshot_rooms")
+           "snapshot_entities", "snapshot_rooms", "fit_strict", "key_recall_strict")
+#: Metrics of the strict matching (no entity-level similarity; docs/scoring.md),
+#: reported beside the default ones and usable in a spec's `objective`.
+STRICT = {"fit_strict": "fit", "key_recall_strict": "key_recall"}
 
 
 @lru_cache(maxsize=8)
@@ -48,13 +51,20 @@ def score_trajectory(tr: Trajectory, targets, start: str | None = None,
     from sim.scoring.score import score_frames
 
     events, membership = frames(tr)
-    return report_metrics(score_frames(events, membership, targets, start=start, end=end))
+    return report_metrics(score_frames(events, membership, targets, start=start, end=end),
+                          score_frames(events, membership, targets, start=start, end=end,
+                                       entity_level=False))
 
 
-def report_metrics(report) -> dict[str, float]:
-    """The calibration metrics of a `ScoreReport`, NaN where undefined."""
+def report_metrics(report, strict_report=None) -> dict[str, float]:
+    """The calibration metrics of a `ScoreReport` (and of the same run matched
+    strictly, for the `*_strict` metrics), NaN where undefined."""
+    def num(metrics, k):
+        return float(metrics[k]) if metrics.get(k) is not None else float("nan")
+
     metrics = report.metrics()
-    return {k: float(metrics[k]) if metrics.get(k) is not None else float("nan") for k in METRICS}
+    strict = strict_report.metrics() if strict_report is not None else {}
+    return {k: num(strict, STRICT[k]) if k in STRICT else num(metrics, k) for k in METRICS}
 
 
 def evaluate(task: dict[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ import pandas as pd  # noqa: E402
 import yaml  # noqa: E402
 
 from sim.api import simulate  # noqa: E402
-from sim.calibration.objective import frames  # noqa: E402
+from sim.calibration.objective import STRICT, frames  # noqa: E402
 from sim.calibration.spec import DEFAULT_OBJECTIVE, CalibrationSpec, Window  # noqa: E402
 from sim.config import load_scenario, with_parameters  # noqa: E402
 from sim.plots.timeline import plot_timeline  # noqa: E402
@@ -49,18 +49,30 @@ def validate_best(spec: CalibrationSpec, base: Path, params: dict[str, float]) -
         ev, mem = frames(simulate(scenario, seed=seed))
         for name, w in windows.items():
             rep = score_frames(ev, mem, targets, start=w.start, end=w.end)
-            model_rows.append({"seed": seed, "window": name, **rep.metrics()})
+            strict = score_frames(ev, mem, targets, start=w.start, end=w.end,
+                                  entity_level=False)
+            model_rows.append({"seed": seed, "window": name, **rep.metrics(),
+                               **_strict(strict.metrics())})
             if name == "full":
                 tab = rep.targets_table.copy()
                 tab["seed"] = seed
+                matched = dict(zip(strict.targets_table["target"],
+                                   strict.targets_table["status"].astype(str).eq("matched")))
+                tab["hit_strict"] = tab["target"].map(matched).fillna(False).astype(bool)
                 hits.append(tab)
     null_rows = []
     for name, w in windows.items():
         fr = frozen_report(first_membership, targets, start=w.start, end=w.end)
-        null_rows.append({"model": "frozen", "seed": 0, "window": name, **fr.metrics()})
+        fs = frozen_report(first_membership, targets, start=w.start, end=w.end,
+                           entity_level=False)
+        null_rows.append({"model": "frozen", "seed": 0, "window": name, **fr.metrics(),
+                          **_strict(fs.metrics())})
         rnd = null_scores(first_membership, targets, seeds=seeds, start=w.start, end=w.end)
-        for rec in rnd.to_dict(orient="records"):
-            null_rows.append({"model": "random", "window": name, **rec})
+        rnd_strict = null_scores(first_membership, targets, seeds=seeds, start=w.start,
+                                 end=w.end, entity_level=False)
+        for rec, rec_s in zip(rnd.to_dict(orient="records"),
+                              rnd_strict.to_dict(orient="records")):
+            null_rows.append({"model": "random", "window": name, **rec, **_strict(rec_s)})
     model = pd.DataFrame(model_rows)
     model.insert(0, "model", "calibrated")
     return {"scores": pd.concat([model, pd.DataFrame(null_rows)], ignore_index=True),
@@ -68,11 +80,19 @@ def validate_best(spec: CalibrationSpec, base: Path, params: dict[str, float]) -
             "targets_path": str(base / spec.targets)}
 
 
+def _strict(metrics: dict) -> dict:
+    """The strict matching's fit and key recall, named as calibration metrics."""
+    return {k: metrics.get(v) for k, v in STRICT.items()}
+
+
 def hit_rates(hits: pd.DataFrame) -> pd.DataFrame:
+    """Share of seeds that reproduce each target (and, where the hits carry
+    `hit_strict`, under strict matching)."""
     status = hits["status"] if "status" in hits.columns else hits["result"]
     hits = hits.assign(hit=status.astype(str).eq("matched"))
     cols = [c for c in ("target", "month", "type", "weight", "key") if c in hits.columns]
-    return (hits.groupby(cols, dropna=False)["hit"].mean().reset_index()
+    shares = ["hit", "hit_strict"] if "hit_strict" in hits.columns else ["hit"]
+    return (hits.groupby(cols, dropna=False)[shares].mean().reset_index()
             .sort_values(cols[1] if len(cols) > 1 else cols[0]))
 
 
@@ -125,7 +145,7 @@ def write_report(out: Path, spec: CalibrationSpec, summary: dict, validation: di
              .agg(["median", "mean", "min", "max", "count"]).round(3))
     rec = scores[scores["model"] == "calibrated"].groupby("window")[
         ["weighted_recall", "family_recall", "key_recall", "precision", "snapshot_entities",
-         "snapshot_rooms"]
+         "snapshot_rooms", *STRICT]
     ].median().round(3)
     lines = [f"# Calibration report: {spec.name}", "",
              f"Spec: {spec.description or spec.name}. Sampler: optuna {spec.sampler} (seed "

@@ -45,6 +45,10 @@ def register(subparsers) -> None:
                    help="score only targets and simulated events from this month on")
     p.add_argument("--end", metavar="YYYY-MM", default=None,
                    help="score only targets and simulated events up to this month")
+    p.add_argument("--strict", action="store_true",
+                   help="match strictly: a merged entity among an event's actors stands for "
+                   "its member factions only, with no entity-level similarity "
+                   "(docs/scoring.md)")
     p.set_defaults(func=run)
 
 
@@ -77,7 +81,8 @@ def _run(args: argparse.Namespace) -> int:
     targets_path = args.targets if args.targets else find_default_targets(args.run_dir)
     targets = load_targets(targets_path)
     report = score_frames(run_data.events, run_data.membership, targets, start=args.start,
-                          end=args.end, run=str(args.run_dir))
+                          end=args.end, run=str(args.run_dir),
+                          entity_level=not args.strict)
 
     nulls = None
     if args.nulls:
@@ -86,9 +91,10 @@ def _run(args: argparse.Namespace) -> int:
         start_state = run_data.membership
         if (Path(args.run_dir) / "config.resolved.yaml").is_file():
             start_state = initial_membership(args.run_dir)
-        fz = frozen_report(start_state, targets, start=args.start, end=args.end)
+        fz = frozen_report(start_state, targets, start=args.start, end=args.end,
+                           entity_level=not args.strict)
         rnd = null_scores(start_state, targets, seeds=range(args.seeds),
-                          start=args.start, end=args.end)
+                          start=args.start, end=args.end, entity_level=not args.strict)
         nulls = {"frozen": fz.metrics(),
                  "random": {"seeds": args.seeds,
                             "mean": {k: _num(rnd[k].mean()) for k in METRIC_COLUMNS},
@@ -98,12 +104,16 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.json:
         out = report.to_dict()
+        out["matching"] = "strict" if args.strict else "default"
         if nulls is not None:
             out["nulls"] = nulls
         json.dump(out, sys.stdout, indent=2, default=str)
         sys.stdout.write("\n")
         return 0
 
+    if args.strict:
+        print("Matching: strict (merged entities stand for their member factions; no "
+              "entity-level similarity)")
     print(report.to_text())
     if nulls is not None:
         print()

@@ -38,6 +38,12 @@ the best is kept, so that entity expansion can only help:
   better); the better orientation counts. Both sides must match, so "HTS vs
   Ahrar" is not matched by "HTS vs Zenki".
 
+**Strict matching** (``entity_level=False``; ``coalsim score --strict``): the
+entity-level similarity is left out, so a simulated event's actors count as the
+member factions of the entities among them and nothing else, the letter of the
+scoring contract. An absorption into a large entity then stands for all its
+members and matches a documented absorption only when the entity is small.
+
 Movers (room_joined, room_left, room_expelled, split, dissolved) are compared
 raw only: at the entity level every component of HTS would look alike and
 Ansar al-Din's exit would match Zenki's.
@@ -529,8 +535,10 @@ class _Effective:
 
 def candidate_edges(prepared: list[PreparedTarget], events: pd.DataFrame | EventRows,
                     index: MembershipIndex, *, tolerance: int = TOLERANCE,
-                    threshold: float = THRESHOLD, _eff: _Effective | None = None) -> list[Edge]:
-    """Every (target, simulated event) pair that may be matched."""
+                    threshold: float = THRESHOLD, entity_level: bool = True,
+                    _eff: _Effective | None = None) -> list[Edge]:
+    """Every (target, simulated event) pair that may be matched (``entity_level``
+    False: raw and per-side similarities only, entities expanded to members)."""
     edges: list[Edge] = []
     ev = _event_rows(events)
     if ev.empty:
@@ -574,7 +582,7 @@ def candidate_edges(prepared: list[PreparedTarget], events: pd.DataFrame | Event
                     (index.members(ent, m - 1) | index.members(ent, m)) - resolved
             if others and others.isdisjoint(pt.partners):
                 continue
-        if pt.group and typ in GROUP_TYPES:
+        if entity_level and pt.group and typ in GROUP_TYPES:
             ks = ks_of.get(ei)
             if ks is None:
                 ks = ks_of[ei] = entity_months(typ, m, index)
@@ -706,11 +714,11 @@ class MatchResult:
 
 def match_events(prepared: list[PreparedTarget], events: pd.DataFrame | EventRows,
                  index: MembershipIndex, *, tolerance: int = TOLERANCE,
-                 threshold: float = THRESHOLD) -> MatchResult:
+                 threshold: float = THRESHOLD, entity_level: bool = True) -> MatchResult:
     ev = _event_rows(events)
     eff = _Effective(ev, index, tolerance)
     edges = candidate_edges(prepared, ev, index, tolerance=tolerance, threshold=threshold,
-                            _eff=eff)
+                            entity_level=entity_level, _eff=eff)
     matches = assign(edges, [pt.target.weight for pt in prepared])
     attached = attach(matches, prepared, ev, index, tolerance=tolerance, _eff=eff)
     return MatchResult(prepared=prepared, matches=matches, edges=edges, attached=attached)

@@ -214,14 +214,15 @@ def random_events(targets: Targets | Iterable[Target], factions, seed: int | Non
 
 
 def frozen_report(run_dir_or_initial, targets: Targets, *, start: str | None = None,
-                  end: str | None = None, months=None) -> ScoreReport:
+                  end: str | None = None, months=None, entity_level: bool = True) -> ScoreReport:
     events, membership = frozen(run_dir_or_initial, months)
-    return score_frames(events, membership, targets, start=start, end=end, run="null: frozen")
+    return score_frames(events, membership, targets, start=start, end=end, run="null: frozen",
+                        entity_level=entity_level)
 
 
 def null_scores(run_dir_or_initial, targets: Targets, seeds: Iterable[int] = range(20), *,
                 start: str | None = None, end: str | None = None,
-                months=None) -> pd.DataFrame:
+                months=None, entity_level: bool = True) -> pd.DataFrame:
     """Scores of the random-events null over ``seeds``: one row per seed with the
     metrics of :class:`ScoreReport` (use ``.describe()`` for the distribution)."""
     if isinstance(run_dir_or_initial, (str, Path)):
@@ -230,6 +231,6 @@ def null_scores(run_dir_or_initial, targets: Targets, seeds: Iterable[int] = ran
     for seed in seeds:
         events, membership = random_events(targets, run_dir_or_initial, seed, months)
         rep = score_frames(events, membership, targets, start=start, end=end,
-                           run=f"null: random (seed {seed})")
+                           run=f"null: random (seed {seed})", entity_level=entity_level)
         rows.append({"seed": seed, **{k: rep.metrics()[k] for k in METRIC_COLUMNS}})
     return pd.DataFrame(rows, columns=["seed", *METRIC_COLUMNS])

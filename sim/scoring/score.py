@@ -453,7 +453,8 @@ def _spurious_table(ev, idx: list[int], shares: list[float | None]) -> pd.DataFr
 def score_frames(events: pd.DataFrame | None, membership: pd.DataFrame, targets: Targets, *,
                  start: str | None = None, end: str | None = None,
                  tolerance: int = TOLERANCE, threshold: float = THRESHOLD,
-                 major_share: float = MAJOR_SHARE, run: str | None = None) -> ScoreReport:
+                 major_share: float = MAJOR_SHARE, run: str | None = None,
+                 entity_level: bool = True) -> ScoreReport:
     """Score an (events, membership) pair against the targets.
 
     ``start``/``end`` (YYYY-MM, inclusive) restrict both the targets (and
@@ -464,6 +465,9 @@ def score_frames(events: pd.DataFrame | None, membership: pd.DataFrame, targets:
     The frames are read once into plain lists (see ``sim.scoring.trajectory``);
     everything below works on lists, sets and dicts, and only the three tables of
     the report are built as DataFrames.
+
+    ``entity_level=False`` matches strictly: no entity-level similarity (see
+    ``sim.scoring.match``).
     """
     _check_window(start, end)
     lo = month_index(start) if start else -10**9
@@ -476,7 +480,8 @@ def score_frames(events: pd.DataFrame | None, membership: pd.DataFrame, targets:
 
     prepared, status = _prepared_targets(tw, index.factions, index.first, index.last)
     prepared = list(prepared)
-    result = match_events(prepared, ev, index, tolerance=tolerance, threshold=threshold)
+    result = match_events(prepared, ev, index, tolerance=tolerance, threshold=threshold,
+                          entity_level=entity_level)
     table = _Deferred(lambda: _target_table(prepared, status, result, ev))
 
     scorable = [i for i, pt in enumerate(prepared) if pt.scorable]

@@ -234,3 +234,25 @@ def test_without_reselection_the_search_best_is_kept(tmp_path):
     study = optuna.load_study(study_name="tiny", storage=f"sqlite:///{out / 'study.db'}")
     assert "reselection" not in summary
     assert summary["best_trial"] == study.best_trial.number
+
+
+def test_strict_metrics_are_the_strict_scores_of_the_run():
+    """`fit_strict` and `key_recall_strict` are what the scorer gives the same run
+    without the entity level; on the calibrated baseline they differ from the
+    default ones (its key events come partly through large entities)."""
+    from sim.api import load_scenario, simulate
+    from sim.calibration.objective import frames, score_trajectory
+    from sim.scoring.score import score_frames
+    from sim.scoring.targets import load_targets
+
+    root = Path(__file__).resolve().parents[2]
+    targets = load_targets(root / "calibration" / "targets_2015_2018.yaml")
+    tr = simulate(load_scenario(root / "scenarios" / "idlib_2015_2018.yaml"), seed=1)
+    got = score_trajectory(tr, targets)
+    ev, mem = frames(tr)
+    strict = score_frames(ev, mem, targets, entity_level=False).metrics()
+    default = score_frames(ev, mem, targets).metrics()
+    assert got["fit_strict"] == pytest.approx(strict["fit"])
+    assert got["key_recall_strict"] == pytest.approx(strict["key_recall"])
+    assert got["fit"] == pytest.approx(default["fit"])
+    assert got["fit_strict"] != pytest.approx(got["fit"])

@@ -244,3 +244,21 @@ def test_events_share_cannot_be_gamed_from_either_end(real_targets):
         f1 = 2 * rep.family_recall * rep.precision / (rep.family_recall + rep.precision)
         assert f1 < 0.15
         assert rep.fit < half.fit - 0.2
+
+
+def test_strict_matching_leaves_out_the_entity_level():
+    """An absorption into a large entity (its actors are the entity's members, as
+    the simulator writes them, or the entity's id) matches "Suqour into Ahrar" at
+    entity level (the entities that merged: Ahrar's and Suqour), but not strictly,
+    where it stands for five factions (Jaccard 2/5); an absorption into Ahrar
+    alone matches both ways."""
+    tg = make_targets(target("suqour_into_ahrar", "2015-03", "absorbed", ["ahrar", "suqour"]))
+    camp = ["ahrar", "levant_front", "jaysh_islam", "faylaq"]
+    mem = membership(groups={"2015-01": {"E1": camp}, "2015-03": {"E1": [*camp, "suqour"]}})
+    for actors in (";".join([*camp, "suqour"]), "E1;suqour"):
+        ev = events(("2015-03", "absorbed", actors, "E1", ""))
+        assert score_frames(ev, mem, tg).recall == 1.0
+        assert score_frames(ev, mem, tg, entity_level=False).recall == 0.0
+    alone = membership(groups={"2015-03": {"E1": ["ahrar", "suqour"]}})
+    ev = events(("2015-03", "absorbed", "ahrar;suqour", "E1", ""))
+    assert score_frames(ev, alone, tg, entity_level=False).recall == 1.0

@@ -7,7 +7,8 @@ from collections import Counter
 
 import pandas as pd
 import pytest
-from scoring_helpers import TARGETS_FILE, events, make_targets, membership, target, write_run
+from scoring_helpers import (TARGETS_FILE, events, make_targets, membership, target, targets_yaml,
+                             write_run)
 
 from sim.cli.main import main
 from sim.errors import InputError
@@ -163,3 +164,24 @@ def test_score_nulls_start_from_the_runs_scenario(tmp_path, capsys):
     targets = load_targets(find_default_targets(run))
     expected = frozen_report(init, targets).metrics()
     assert out["nulls"]["frozen"]["fit"] == pytest.approx(expected["fit"])
+
+
+def test_cli_strict_matching(tmp_path, capsys):
+    """`--strict` scores without the entity level: an absorption into a large
+    entity matches "Suqour into Ahrar" by default and not strictly."""
+    camp = ["ahrar", "levant_front", "jaysh_islam", "faylaq"]
+    mem = membership(groups={"2015-01": {"E1": camp}, "2015-03": {"E1": [*camp, "suqour"]}})
+    run = write_run(tmp_path / "run", events(("2015-03", "absorbed", "E1;suqour", "E1", "")), mem)
+    tg = tmp_path / "t.yaml"
+    tg.write_text(targets_yaml(target("suqour_into_ahrar", "2015-03", "absorbed",
+                                      ["ahrar", "suqour"])), encoding="utf-8")
+    out = {}
+    for flag in ([], ["--strict"]):
+        capsys.readouterr()
+        assert main(["score", str(run), "--targets", str(tg), "--json", *flag]) == 0
+        out[bool(flag)] = json.loads(capsys.readouterr().out)
+    assert out[False]["matching"] == "default" and out[True]["matching"] == "strict"
+    assert out[False]["metrics"]["recall"] == 1.0
+    assert out[True]["metrics"]["recall"] == 0.0
+    assert main(["score", str(run), "--targets", str(tg), "--strict"]) == 0
+    assert capsys.readouterr().out.startswith("Matching: strict")
