@@ -285,3 +285,6 @@ def test_run_with_targets_prints_and_records_its_fit(tmp_path: Path, capsys) -> 
     from sim.scoring import score_run
 
     assert score_run(out).fit == pytest.approx(fit["fit"], abs=1e-6)
+    # ... and the strict fit that of `coalsim score --strict`.
+    assert score_run(out, entity_level=False).fit == pytest.approx(fit["fit_strict"], abs=1e-6)
+    assert f"strict matching: fit {fit['fit_strict']:.3f}" in printed
