@@ -57,7 +57,7 @@ def validate_best(spec: CalibrationSpec, base: Path, params: dict[str, float]) -
                 tab = rep.targets_table.copy()
                 tab["seed"] = seed
                 matched = dict(zip(strict.targets_table["target"],
-                                   strict.targets_table["status"].astype(str).eq("matched")))
+                                   strict.targets_table["matched"]))
                 tab["hit_strict"] = tab["target"].map(matched).fillna(False).astype(bool)
                 hits.append(tab)
     null_rows = []

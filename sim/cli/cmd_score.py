@@ -80,9 +80,10 @@ def _run(args: argparse.Namespace) -> int:
     run_data = read_run(args.run_dir)
     targets_path = args.targets if args.targets else find_default_targets(args.run_dir)
     targets = load_targets(targets_path)
+    entity_level = not args.strict
     report = score_frames(run_data.events, run_data.membership, targets, start=args.start,
                           end=args.end, run=str(args.run_dir),
-                          entity_level=not args.strict)
+                          entity_level=entity_level)
 
     nulls = None
     if args.nulls:
@@ -92,9 +93,9 @@ def _run(args: argparse.Namespace) -> int:
         if (Path(args.run_dir) / "config.resolved.yaml").is_file():
             start_state = initial_membership(args.run_dir)
         fz = frozen_report(start_state, targets, start=args.start, end=args.end,
-                           entity_level=not args.strict)
+                           entity_level=entity_level)
         rnd = null_scores(start_state, targets, seeds=range(args.seeds),
-                          start=args.start, end=args.end, entity_level=not args.strict)
+                          start=args.start, end=args.end, entity_level=entity_level)
         nulls = {"frozen": fz.metrics(),
                  "random": {"seeds": args.seeds,
                             "mean": {k: _num(rnd[k].mean()) for k in METRIC_COLUMNS},
