@@ -170,6 +170,13 @@ class Parameters(Strict):
                                      "backer that demands allegiance (an oath, bay'ah), times the "
                                      "group's dependence on that backer beyond one's own: a merger "
                                      "means swearing the oath too (0: no cost). Mechanism 3.")
+    room_consent: Unit = Field(0.0, description="How far entering an operations room needs "
+                               "the consent of the members already in it: a coordination "
+                               "proposal is accepted on the utility of its target (0) or of "
+                               "the least willing member of the room the two would share (1), "
+                               "each member judging the newcomer as a partner. Fatah Halab "
+                               "kept Nusra out, Jaish al-Fatah Jund al-Aqsa (timeline lines 9 "
+                               "and 25). Mechanism 1.")
     rise_merge: Unit = Field(1.0, description="Share of a front-intensity crisis (see "
                              "`crisis_rise`) that also opens a merger window (`crisis_merge`); "
                              "the other crises (dated events, backers' turns, fights, mergers, "

@@ -79,8 +79,9 @@ class CoalitionModel(mesa.Model):
        neither side changed this month); coordination on the front where both
        have most at stake (join the partner's room for that front, leaving
        one's own there, bring the partner into one's own, or form a room for
-       that front: one room per front); rooms left with fewer than two
-       members dissolve.
+       that front: one room per front; with `room_consent` the members already
+       in that room had a say in the acceptance); rooms left with fewer than
+       two members dissolve.
     8. **Record** one membership row per faction.
 
     All randomness comes from `self.rng`, seeded by the `seed` argument.

@@ -146,6 +146,7 @@ def observe(state: State, actors: Actors, params: Parameters, intensity: np.ndar
     fronts = coordination_fronts(state, actors, intensity, month)
     pair_focus = _pair_focus(fronts, weight)
     pair_support = _pair_support(fronts, fighters, partner, weight, support)
+    joining, panel = _panels(incidence, rooms["room_fronts"], fronts)
 
     # Rooms: each actor's least attached room (farthest from its line, on the
     # front that carries least of its losses) is the one it may leave or be
@@ -186,7 +187,7 @@ def observe(state: State, actors: Actors, params: Parameters, intensity: np.ndar
         same_room=same_room,
         in_room=in_room, room_gap=memb["gap"], room_red=memb["red"],
         room_grievance=memb["grievance"], room_focus=memb["focus"], room_mates=room_mates,
-        pair_focus=pair_focus, pair_support=pair_support,
+        pair_focus=pair_focus, pair_support=pair_support, joining=joining, panel=panel,
         room_slot=memb["slot"], units=np.diff(np.append(actors.starts, len(actors.order))),
         fighting=fighting, alive=np.ones(m, dtype=bool), **comp)
 
@@ -315,6 +316,31 @@ def _pair_support(fronts: np.ndarray | None, fighters: np.ndarray, partner: np.n
     mine = np.take_along_axis(fighters, fronts, axis=1)                  # [i, j]: i on front(i, j)
     theirs = partner.T[fronts, np.arange(fronts.shape[1])[None, :]]     # [i, j]: j's group there
     return np.take_along_axis(weight, fronts, axis=1) * theirs / np.maximum(mine + theirs, 1e-9)
+
+
+def _panels(incidence: np.ndarray, room_fronts: np.ndarray,
+            fronts: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Who already sits in the room that i's coordinating with j would put them
+    in, as `CoalitionModel` resolves it: j's room on their front (i joins it),
+    else i's (j is brought in), else none (a new room). `joining[i, j]`: i joins
+    j's room; `panel[i, j, k]`: k is in that room (k neither i nor j). With two
+    rooms on one front (a merger's leftover) the panel is both rooms' members."""
+    m = incidence.shape[0]
+    if incidence.shape[1] == 0:
+        return np.zeros((m, m), dtype=bool), np.zeros((m, m, m), dtype=bool)
+    if fronts is None:                          # no fronts: every room covers all
+        j_rooms = np.broadcast_to(incidence[None, :, :] > 0, (m, m, incidence.shape[1]))
+        i_rooms = np.broadcast_to(incidence[:, None, :] > 0, (m, m, incidence.shape[1]))
+    else:
+        on = (incidence[:, None, :] * room_fronts.T[None, :, :]) > 0     # (M, F, R)
+        ar = np.arange(m)
+        j_rooms = on[ar[None, :], fronts, :]                              # [i, j, r]
+        i_rooms = on[ar[:, None], fronts, :]
+    joining = j_rooms.any(axis=2)
+    room = np.where(joining[:, :, None], j_rooms, i_rooms).astype(float)
+    eye = _eye(m)
+    panel = ((room @ incidence.T) > 0) & ~eye[:, None, :] & ~eye[None, :, :]
+    return joining, panel
 
 
 def _memberships(incidence: np.ndarray, room_fronts: np.ndarray, S: np.ndarray,

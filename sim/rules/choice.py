@@ -5,9 +5,10 @@ Each actor picks one option with probability proportional to
 inverted through the cumulative softmax), or by a nested logit whose nests
 are the targets of each targeted action when `nest_scale` is below 1
 (`choice_logits`). Binary choices (accept a proposal, defect, expel) are
-logistic in their utility. The number of random draws depends only on the
-shape of the observation (and on whether `base_activity` is below 1), so the
-generator stays in step across rules.
+logistic in their utility. Entering an operations room may also need the
+consent of the members already in it (`room_consent`, `consent`). The number
+of random draws depends only on the shape of the observation (and on whether
+`base_activity` is below 1), so the generator stays in step across rules.
 
 Change needs an agenda: with `base_activity` below 1, an actor acts at all
 (chooses, defects, is expelled) only with probability
@@ -80,6 +81,16 @@ def choice_logits(u: Utilities, obs: Observation, mask: np.ndarray) -> np.ndarra
     return logits
 
 
+def consent(u: Utilities, obs: Observation) -> np.ndarray:
+    """(M, M) [i, j]: the utility, against doing nothing, of the least willing
+    member of the room that i's coordinating with j would put them in (`panel`),
+    each judging the newcomer (i when i joins j's room, else j) as a partner;
+    +inf when nobody else sits in it (a new room)."""
+    judge = (u.coordinate - u.none[:, None]).T           # [x, k]: k's utility towards x
+    judged = np.where(obs.joining[:, :, None], judge[:, None, :], judge[None, :, :])
+    return np.where(obs.panel, judged, np.inf).min(axis=2)
+
+
 def choose(u: Utilities, obs: Observation, rng: np.random.Generator) -> Decisions:
     m, tau = obs.n_actors, obs.params.temperature
     mask = valid_options(obs)
@@ -99,8 +110,14 @@ def choose(u: Utilities, obs: Observation, rng: np.random.Generator) -> Decision
     rows = np.flatnonzero((action == 3) | (action == 4))
     if rows.size:
         tgt = target[rows]
-        mat = np.where(action[rows] == 3, u.coordinate[tgt, rows], u.merge[tgt, rows])
-        accepted[rows] = u_accept[rows] < _logistic((mat - u.none[tgt]) / tau)
+        mat = np.where(action[rows] == 3, u.coordinate[tgt, rows], u.merge[tgt, rows]) - u.none[tgt]
+        # Entering a room needs the consent of those already in it (`room_consent`).
+        c = obs.params.room_consent
+        if c > 0.0:
+            room = action[rows] == 3
+            least = np.minimum(mat, consent(u, obs)[rows, tgt])
+            mat = np.where(room, (1.0 - c) * mat + c * least, mat)
+        accepted[rows] = u_accept[rows] < _logistic(mat / tau)
 
     u_defect = rng.random(obs.n_components)
     defect = (~obs.comp_is_leader) & obs.alive[obs.comp_actor] & (u_defect < _logistic(u.defect / tau))

@@ -70,10 +70,11 @@ def _field_specs() -> dict[str, tuple[str, bool]]:
     src = inspect.getsource(rules_base.Observation)
     specs = {}
     for line in src.splitlines():
-        m = re.match(r"\s+(\w+): np\.ndarray\s*#\s*\(([MCK])(?:,\s*([MK]))?,?\)(.*)", line)
+        m = re.match(r"\s+(\w+): np\.ndarray\s*#\s*\(([MCK])(?:,\s*([MK]))?(?:,\s*(M))?,?\)(.*)",
+                     line)
         if m:
-            name, first, second, rest = m.groups()
-            specs[name] = (first + (second or ""), bool(re.match(r"\s*bool", rest)))
+            name, first, second, third, rest = m.groups()
+            specs[name] = (first + (second or "") + (third or ""), bool(re.match(r"\s*bool", rest)))
     return specs
 
 
@@ -83,7 +84,7 @@ FIELDS = tuple(f.name for f in dataclasses.fields(Observation))
 
 def _zeros(name: str, m: int, c: int) -> np.ndarray:
     code, is_bool = FIELD_SPECS.get(name, ("M", False))
-    shape = {"M": (m,), "MM": (m, m), "MK": (m, K), "C": (c,)}[code]
+    shape = {"M": (m,), "MM": (m, m), "MMM": (m, m, m), "MK": (m, K), "C": (c,)}[code]
     return np.zeros(shape, dtype=bool if is_bool else float)
 
 
@@ -198,6 +199,14 @@ def observation(n: int = 3, *, params: Parameters | None = None,
         if slot[i] >= 0:
             mates[i, [j for j in rooms[slot[i]] if j != i]] = True
     out["room_mates"] = mates
+    # The room i's coordinating with j would put them in (rooms here cover every
+    # front): j's if it has one, else i's; `panel` is who already sits in it.
+    joining = np.broadcast_to(inc.sum(axis=1) > 0, (m, m)).copy()
+    room = np.where(joining[:, :, None], inc[None, :, :], inc[:, None, :])
+    panel = (room @ inc.T) > 0
+    panel &= ~np.eye(m, dtype=bool)[:, None, :] & ~np.eye(m, dtype=bool)[None, :, :]
+    out["joining"] = joining
+    out["panel"] = panel
     out["room_focus"] = (slot >= 0).astype(float)
     if "pair_focus" in out:
         out["pair_focus"] = np.ones((m, m))        # no fronts given: every room is on one's front
