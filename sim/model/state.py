@@ -116,7 +116,10 @@ class State:
                 and (front is None or r.front in (-1, front))]
 
     def rename_actor(self, old: str, new: str) -> None:
-        """Actor `old` now continues as `new` (after a merger or a split)."""
+        """Actor `old` now continues as `new` (after a merger or a split). An
+        absorber left alone in its entity keeps its id: nothing to rename."""
+        if old == new:
+            return
         for room in self.rooms.values():
             if old in room.members:
                 if new in room.members:
