@@ -38,11 +38,22 @@ the best is kept, so that entity expansion can only help:
   better); the better orientation counts. Both sides must match, so "HTS vs
   Ahrar" is not matched by "HTS vs Zenki".
 
+* *documented*: the targets name a merged group by its leading faction
+  (``nusra`` for HTS). The documented record replayed as a run
+  (``sim.scoring.record``) says which factions that leader stood for; the
+  target with its leaders so expanded (at the month before for mergers,
+  absorptions and fights, the event month for rooms) is compared raw with the
+  simulated event (``PreparedTarget.documented``, built by
+  ``sim.scoring.score``).
+
 **Strict matching** (``entity_level=False``; ``coalsim score --strict``): the
-entity-level similarity is left out, so a simulated event's actors count as the
-member factions of the entities among them and nothing else, the letter of the
-scoring contract. An absorption into a large entity then stands for all its
-members and matches a documented absorption only when the entity is small.
+scoring contract to the letter, on both sides. A simulated event's actors count
+as the member factions of the entities among them, a target's as the members
+of the documented entities its named leaders stood for, and the two sets are
+compared raw: no entity-level similarity and no leader standing for a whole
+entity. An absorption into a large entity then stands for all its members and
+matches a documented absorption only when the documented entity was as large;
+the documented record itself scores the same under both matchings.
 
 Movers (room_joined, room_left, room_expelled, split, dissolved) are compared
 raw only: at the entity level every component of HTS would look alike and
@@ -390,6 +401,9 @@ class PreparedTarget:
     types: frozenset[str] | None = None
     with_partners: frozenset[str] | None = None
     group: bool | None = None
+    #: the target with its named leaders expanded to the documented entities'
+    #: members (``sim.scoring.score``); default matching also tries it
+    documented: "PreparedTarget | None" = None
 
     def __post_init__(self) -> None:
         if self.group is None:
@@ -589,6 +603,8 @@ def candidate_edges(prepared: list[PreparedTarget], events: pd.DataFrame | Event
         else:
             ks = ()
         sim = _similarity(pt, resolved, side_sets, ks, index)
+        if pt.documented is not None and sim + 1e-12 < threshold:
+            sim = max(sim, _similarity(pt.documented, resolved, side_sets, (), index))
         if sim + 1e-12 >= threshold:
             edges.append(Edge(ti, ei, m - tm, sim))
     return edges

@@ -108,6 +108,9 @@ class Replay:
     trajectory: Trajectory
     sources: list[str] = field(default_factory=list)   # target id per event ("" if implied)
     notes: list[str] = field(default_factory=list)
+    #: (month, faction) -> the factions it stands for that month, for a faction
+    #: that leads a merged entity of two or more (the entity's alive members)
+    stands_for: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
 
     def event_of(self, target_id: str) -> int | None:
         """Position of the event replaying ``target_id`` (None if it was not applied)."""
@@ -453,6 +456,11 @@ class _Record:
             tr.m_rooms.append(";".join(sorted(self.rooms_of(key))) if alive else "")
             tr.m_strength.append(int(np.rint(self.strength[f])) if alive else 0)
             tr.m_alive.append(alive)
+        for key in self.entities:
+            members = self.units(key)
+            if len(members) > 1:
+                lead = next(f for f in members if self.leads(f))
+                self.replay.stands_for[(self.month, lead)] = tuple(members)
         tr.names.update(self.names)
         tr.entity_names.update({k: e.name for k, e in self.entities.items()})
         tr.entity_names.update({k: r.name for k, r in self.rooms.items()})
@@ -493,6 +501,27 @@ def replay(targets: Targets, scenario: Scenario) -> Replay:
             state.apply(t, actors, sides)
         state.record_month()
     return result
+
+
+def documented_groups(targets: Targets, factions: frozenset[str]) -> dict:
+    """``Replay.stands_for`` of the record replayed on ``factions`` alone, over
+    the months of the targets and snapshots (memoised on ``targets``): which
+    factions each documented leader stands for, month by month. Strict matching
+    expands a target's named leaders with it (``sim.scoring.score``)."""
+    from sim.config import scenario_from_dict
+
+    def make():
+        months = [t.month for t in targets] + [s.month for s in targets.snapshots]
+        if not months or not factions:
+            return {}
+        sc = scenario_from_dict({
+            "name": "record", "start": min(months), "end": max(months),
+            "ideology_scales": ["x"],
+            "factions": [{"id": f, "name": f, "strength": 1.0, "ideology": [3.0]}
+                         for f in sorted(factions)]})
+        return replay(targets, sc).stands_for
+
+    return targets.cached(("documented groups", factions), make)
 
 
 def record_trajectory(targets: Targets, scenario: Scenario) -> Trajectory:

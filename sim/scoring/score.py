@@ -41,9 +41,10 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
-from sim.scoring.match import (THRESHOLD, TOLERANCE, MembershipIndex, match_events,
-                               prepare_target)
-from sim.scoring.targets import Targets, is_month, load_targets, month_index, month_label
+from sim.scoring.match import (PRE_EVENT_TYPES, THRESHOLD, TOLERANCE, MembershipIndex,
+                               match_events, prepare_target)
+from sim.scoring.targets import (INFIGHTING_TYPES, Targets, is_month, load_targets, month_index,
+                                 month_label)
 from sim.scoring.trajectory import event_rows, read_run
 
 #: Families of documented events. The fit's recall is the mean of the weighted
@@ -395,6 +396,49 @@ def _prepared_targets(tw: Targets, run_factions: frozenset[str], first: int | No
     return tw.cached(("prepared", run_factions, first, last), make)
 
 
+#: target types whose named leaders are expanded with the record of the month before
+BEFORE = PRE_EVENT_TYPES | INFIGHTING_TYPES
+
+
+def _documented_expansion(targets: Targets, tw: Targets, prepared, run_factions: frozenset[str],
+                          first: int | None, last: int | None):
+    """Strict matching's targets: each named faction that led a merged entity in
+    the record stands for the entity's members, as a simulated entity stands for
+    its own (the record replayed, ``sim.scoring.record.documented_groups``).
+    Group events only, at the month before for mergers, absorptions (the
+    entities that merged) and fights (the sides as the fight broke out: the
+    model starts fights before it merges), at the event month for rooms; a
+    faction named on the other side of a fight stays off this one. Memoised on
+    ``tw``."""
+    from sim.scoring.record import documented_groups
+
+    def make():
+        groups = documented_groups(targets, run_factions)
+        out = []
+        for pt in prepared:
+            t = pt.target
+            if not (pt.scorable and pt.group):
+                out.append(pt)
+                continue
+            month = month_label(t.m - 1) if t.type in BEFORE else t.month
+
+            def expand(named, other=frozenset()):
+                return frozenset(f for n in named for f in groups.get((month, n), (n,))
+                                 if f in run_factions and f not in other)
+
+            sides = pt.sides
+            if sides is not None:
+                sides = (expand(sides[0], sides[1]), expand(sides[1], sides[0]))
+            actors = expand(pt.actors) if sides is None else sides[0] | sides[1]
+            if actors == pt.actors and sides == pt.sides:
+                out.append(pt)          # no named leader of a documented entity
+            else:
+                out.append(replace(pt, actors=actors, sides=sides, with_partners=None))
+        return tuple(out)
+
+    return tw.cached(("documented expansion", run_factions, first, last), make)
+
+
 def _target_table(prepared, status, result, ev) -> pd.DataFrame:
     """The per-target table (plain columns, one DataFrame built at the end)."""
     steps: dict[int, int] = {}
@@ -479,6 +523,12 @@ def score_frames(events: pd.DataFrame | None, membership: pd.DataFrame, targets:
     tw = targets.window(start, end)
 
     prepared, status = _prepared_targets(tw, index.factions, index.first, index.last)
+    expanded = _documented_expansion(targets, tw, prepared, index.factions, index.first,
+                                     index.last)
+    prepared = expanded if not entity_level else tw.cached(
+        ("with documented", index.factions, index.first, index.last),
+        lambda: tuple(pt if e is pt else replace(pt, documented=e)
+                      for pt, e in zip(prepared, expanded)))
     prepared = list(prepared)
     result = match_events(prepared, ev, index, tolerance=tolerance, threshold=threshold,
                           entity_level=entity_level)

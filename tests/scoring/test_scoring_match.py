@@ -262,3 +262,32 @@ def test_strict_matching_leaves_out_the_entity_level():
     alone = membership(groups={"2015-03": {"E1": ["ahrar", "suqour"]}})
     ev = events(("2015-03", "absorbed", "ahrar;suqour", "E1", ""))
     assert score_frames(ev, alone, tg, entity_level=False).recall == 1.0
+
+
+def test_a_named_leader_stands_for_its_documented_entity():
+    """The targets name HTS by `nusra`. Where the record made Nusra an entity of
+    three (absorbing Liwa al-Haqq and Jaysh al-Sunna), a fight of that simulated
+    entity against Zenki matches "nusra vs zenki" strictly, through the
+    documented expansion; a fight of Nusra alone does not (1 of 3) but still
+    matches by default (the named leader itself). Before the absorptions, Nusra
+    stands for itself."""
+    tg = make_targets(
+        target("absorb", "2017-01", "absorbed", ["nusra", "liwa_haqq", "jaysh_sunna"]),
+        target("fight", "2017-05", "infighting_started", ["nusra", "zenki"],
+               sides=(["nusra"], ["zenki"])),
+        target("early", "2016-05", "infighting_started", ["nusra", "div13"],
+               sides=(["nusra"], ["div13"])))
+    hts = ["nusra", "liwa_haqq", "jaysh_sunna"]
+    mem = membership(groups={"2017-01": {"nusra": hts}})
+    whole = events(("2017-01", "absorbed", ";".join(hts), "nusra", ""),
+                   ("2017-05", "infighting_started", ";".join([*hts, "zenki"]), "",
+                    f"{';'.join(hts)} vs zenki"),
+                   ("2016-05", "infighting_started", "nusra;div13", "", "nusra vs div13"))
+    strict = score_frames(whole, mem, tg, entity_level=False).targets_table.set_index("target")
+    assert strict.loc["fight", "matched"] and strict.loc["early", "matched"]
+    assert strict.loc["absorb", "matched"]
+    alone_mem = membership()
+    alone = events(("2017-05", "infighting_started", "nusra;zenki", "", "nusra vs zenki"))
+    t_strict = score_frames(alone, alone_mem, tg, entity_level=False).targets_table.set_index("target")
+    t_default = score_frames(alone, alone_mem, tg).targets_table.set_index("target")
+    assert not t_strict.loc["fight", "matched"] and t_default.loc["fight", "matched"]
