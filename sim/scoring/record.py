@@ -194,9 +194,9 @@ class _Record:
         self.replay.notes.append(f"{self.month} {self.target or '-'}: {text}")
 
     def rename_actor(self, old: str, new: str) -> None:
-        """Actor ``old`` continues as ``new`` in its rooms. Unlike
-        ``State.rename_actor``, renaming an actor to itself (an absorber's entity
-        unwinding to the absorber) keeps it in its rooms."""
+        """Actor ``old`` continues as ``new`` in its rooms, as ``State.rename_actor``
+        does (an absorber's entity unwinding to the absorber keeps its rooms). The
+        replay keeps its own copy so that scoring does not import the model."""
         if old == new:
             return
         for room in self.rooms.values():
