@@ -46,9 +46,9 @@ def register(subparsers) -> None:
     p.add_argument("--end", metavar="YYYY-MM", default=None,
                    help="score only targets and simulated events up to this month")
     p.add_argument("--strict", action="store_true",
-                   help="match strictly: a merged entity among an event's actors stands for "
-                   "its member factions only, with no entity-level similarity "
-                   "(docs/scoring.md)")
+                   help="match strictly: a merged entity among an event's actors, and a "
+                   "target's named leader of a documented entity, stand for their member "
+                   "factions only, with no entity-level similarity (docs/scoring.md)")
     p.set_defaults(func=run)
 
 
@@ -113,8 +113,8 @@ def _run(args: argparse.Namespace) -> int:
         return 0
 
     if args.strict:
-        print("Matching: strict (merged entities stand for their member factions; no "
-              "entity-level similarity)")
+        print("Matching: strict (simulated and documented merged entities stand for their "
+              "member factions; no entity-level similarity)")
     print(report.to_text())
     if nulls is not None:
         print()
