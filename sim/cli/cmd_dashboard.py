@@ -150,6 +150,9 @@ def run(args: argparse.Namespace) -> int:
         if code not in (0, -signal.SIGINT, 130):
             print(f"the dashboard server stopped with exit code {code}", file=sys.stderr)
             return 1
+        # The server stopped on its own, or on a Ctrl-C that reached only it (a
+        # process started as a background job ignores SIGINT itself).
+        print("dashboard stopped", flush=True)
         return 0
     except KeyboardInterrupt:
         print("\nstopping the dashboard ...", flush=True)
