@@ -402,9 +402,11 @@ BEFORE = PRE_EVENT_TYPES | INFIGHTING_TYPES
 
 def _documented_expansion(targets: Targets, tw: Targets, prepared, run_factions: frozenset[str],
                           first: int | None, last: int | None):
-    """Strict matching's targets: each named faction that led a merged entity in
-    the record stands for the entity's members, as a simulated entity stands for
-    its own (the record replayed, ``sim.scoring.record.documented_groups``).
+    """The targets with each named faction that led a merged entity in the record
+    standing for the entity's members, as a simulated entity stands for its own
+    (the record replayed, ``sim.scoring.record.documented_groups``): strict
+    matching's targets, and what default matching tries beside the targets as
+    written (``PreparedTarget.documented``).
     Group events only, at the month before for mergers, absorptions (the
     entities that merged) and fights (the sides as the fight broke out: the
     model starts fights before it merges), at the event month for rooms; a
