@@ -146,7 +146,9 @@ def observe(state: State, actors: Actors, params: Parameters, intensity: np.ndar
     fronts = coordination_fronts(state, actors, intensity, month)
     pair_focus = _pair_focus(fronts, weight)
     pair_support = _pair_support(fronts, fighters, partner, weight, support)
-    joining, panel = _panels(incidence, rooms["room_fronts"], fronts)
+    # Only the consent to enter a room reads them: not built at `room_consent` 0.
+    joining, panel = (_panels(incidence, rooms["room_fronts"], fronts)
+                      if params.room_consent > 0.0 else _no_panels(m))
 
     # Rooms: each actor's least attached room (farthest from its line, on the
     # front that carries least of its losses) is the one it may leave or be
@@ -327,7 +329,7 @@ def _panels(incidence: np.ndarray, room_fronts: np.ndarray,
     rooms on one front (a merger's leftover) the panel is both rooms' members."""
     m = incidence.shape[0]
     if incidence.shape[1] == 0:
-        return np.zeros((m, m), dtype=bool), np.zeros((m, m, m), dtype=bool)
+        return _no_panels(m)
     if fronts is None:                          # no fronts: every room covers all
         j_rooms = np.broadcast_to(incidence[None, :, :] > 0, (m, m, incidence.shape[1]))
         i_rooms = np.broadcast_to(incidence[:, None, :] > 0, (m, m, incidence.shape[1]))
@@ -341,6 +343,10 @@ def _panels(incidence: np.ndarray, room_fronts: np.ndarray,
     eye = _eye(m)
     panel = ((room @ incidence.T) > 0) & ~eye[:, None, :] & ~eye[None, :, :]
     return joining, panel
+
+
+def _no_panels(m: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.zeros((m, m), dtype=bool), np.zeros((m, m, m), dtype=bool)
 
 
 def _memberships(incidence: np.ndarray, room_fronts: np.ndarray, S: np.ndarray,

@@ -11,6 +11,7 @@ import numpy as np
 
 from sim.config.schema import Label
 from sim.model.state import Entity, Fight, Room, State, fight_key
+from sim.naming import entity_name, room_name
 from sim.trajectory import Event
 
 
@@ -30,12 +31,6 @@ class Ledger:
     def ids(self, key: str) -> tuple[str, ...]:
         return tuple(self.state.ids[u] for u in self.units(key))
 
-    def label(self, faction_ids: set[str], kind: str) -> str | None:
-        for lab in self.labels:
-            if lab.applies_to in (kind, "any") and set(lab.contains) <= faction_ids:
-                return lab.name
-        return None
-
     def display(self, key: str) -> str:
         ent = self.state.entities.get(key)
         if ent is None:
@@ -43,17 +38,13 @@ class Ledger:
         return ent.name
 
     def _entity_name(self, components: list[int]) -> str:
-        ids = {self.state.ids[u] for u in components}
-        named = self.label(ids, "entity")
-        if named:
-            return named
         lead = max(components, key=lambda u: self.state.strength[u])
-        return f"{self.state.names[lead]} coalition"
+        return entity_name(self.labels, {self.state.ids[u] for u in components},
+                           self.state.names[lead])
 
     def _room_name(self, members: list[str]) -> str:
-        ids = {fid for key in members for fid in self.ids(key)}
-        return self.label(ids, "room") or "Operations room of " + ", ".join(
-            self.display(k) for k in members[:3]) + (" ..." if len(members) > 3 else "")
+        return room_name(self.labels, {fid for key in members for fid in self.ids(key)},
+                         [self.display(k) for k in members])
 
     def record(self, kind: str, actors, entity: str = "", detail: str = "") -> None:
         self.events.append(Event(self.month, kind, tuple(actors), entity, detail))

@@ -120,7 +120,12 @@ class State:
         absorber left alone in its entity keeps its id: nothing to rename."""
         if old == new:
             return
-        rename_member(self.rooms.values(), old, new)
+        for room in self.rooms.values():
+            if old in room.members:
+                if new in room.members:
+                    room.members.remove(old)
+                else:
+                    room.members[room.members.index(old)] = new
         for key in list(self.fights):
             fight = self.fights.pop(key)
             a = new if fight.a == old else fight.a
@@ -128,17 +133,6 @@ class State:
             if a != b:
                 fight.a, fight.b = a, b
                 self.fights[fight_key(a, b)] = fight
-
-
-def rename_member(rooms, old: str, new: str) -> None:
-    """In every room (anything with a `members` list) holding `old`, `new` takes
-    its place (or `old` just leaves when `new` is already there)."""
-    for room in rooms:
-        if old in room.members:
-            if new in room.members:
-                room.members.remove(old)
-            else:
-                room.members[room.members.index(old)] = new
 
 
 def fight_key(a: str, b: str) -> tuple[str, str]:

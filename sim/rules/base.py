@@ -70,6 +70,7 @@ class Observation:
     room_mates: np.ndarray        # (M, M) bool: k is in i's least attached room
     # Coordination puts i and j in one room on their front (`pair_front`): j's room
     # there if it has one (i joins it), else i's (j is brought in), else a new one.
+    # Built only when `room_consent` > 0 (their only reader); all False otherwise.
     joining: np.ndarray           # (M, M) bool: coordinating with j means i joins j's room
     panel: np.ndarray             # (M, M, M) bool: [i, j, k] k already sits in the room i and j would share (k not i, j)
     room_slot: np.ndarray         # (M,) int: that room's position in the model's room list, -1 if none

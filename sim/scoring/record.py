@@ -75,6 +75,7 @@ import numpy as np
 
 from sim.config.months import month_range
 from sim.config.schema import Scenario
+from sim.naming import entity_name, room_name
 from sim.scoring.match import MembershipIndex, prepare_target
 from sim.scoring.targets import Target, Targets
 from sim.trajectory import Event, Trajectory
@@ -149,22 +150,16 @@ class _Record:
     def units_of(self, keys) -> list[str]:
         return [f for k in keys for f in self.units(k)]
 
-    def label(self, ids: set[str], kind: str) -> str | None:
-        for lab in self.labels:
-            if lab.applies_to in (kind, "any") and set(lab.contains) <= ids:
-                return lab.name
-        return None
-
     def display(self, key: str) -> str:
         return self.entities[key].name if key in self.entities else self.names[key]
 
     def entity_name(self, components: list[str]) -> str:
         lead = max(components, key=lambda f: self.strength[f])
-        return self.label(set(components), "entity") or f"{self.names[lead]} coalition"
+        return entity_name(self.labels, set(components), self.names[lead])
 
     def room_name(self, members: list[str]) -> str:
-        return self.label(set(self.units_of(members)), "room") or "Operations room of " + \
-            ", ".join(self.display(k) for k in members[:3]) + (" ..." if len(members) > 3 else "")
+        return room_name(self.labels, set(self.units_of(members)),
+                         [self.display(k) for k in members])
 
     def leads(self, fid: str) -> bool:
         """Whether ``fid`` stands for its actor: standalone, or its entity's lead

@@ -35,7 +35,7 @@ def scenario(**params):
 
 
 def test_the_panel_is_who_sits_in_the_room_the_coordination_step_would_share() -> None:
-    sc = scenario()
+    sc = scenario(room_consent=1.0)      # the panel is built only when consent counts
     st = initial_state(sc)
     actors = actors_of(st)
     obs = observe(st, actors, sc.parameters, INTENSITY, 0)
@@ -64,7 +64,7 @@ def test_the_panel_is_who_sits_in_the_room_the_coordination_step_would_share() -
 
 
 def test_without_rooms_nobody_has_a_say() -> None:
-    sc = scenario()
+    sc = scenario(room_consent=1.0)      # the panel is built only when consent counts
     st = initial_state(sc)
     st.rooms.clear()
     obs = observe(st, actors_of(st), sc.parameters, INTENSITY, 0)
