@@ -157,6 +157,8 @@ def check_groups(sc: Scenario, doc: LocatedYaml) -> None:
         for j, fid in enumerate(lab.contains):
             if fid not in factions:
                 raise doc.error(f"labels[{i}].contains[{j}]", f"unknown faction '{fid}'.")
+        if lab.since is not None and lab.until is not None and lab.until < lab.since:
+            raise doc.error(f"labels[{i}].until", f"'{lab.until}' is before 'since' ({lab.since}).")
 
 
 def check_rule(sc: Scenario, doc: LocatedYaml) -> None:

@@ -31,8 +31,12 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
 def _type(annotation) -> str:
     if isinstance(annotation, type):
         return annotation.__name__
-    text = re.sub(r"typing\.|sim\.config\.schema\.|Annotated\[|, FieldInfo\([^)]*\)\]|"
-                  r", StringConstraints\([^)]*\)\]", "", str(annotation))
+    # an element's bounds (an ideology in [1.0, 5.0], a share in [0.0, 1.0]) stay readable
+    text = re.sub(r"Annotated\[float, FieldInfo\([^\[]*metadata=\[Ge\(ge=([^)]*)\), "
+                  r"Le\(le=([^)]*)\)\]\)\]", r"float in [\1, \2]", str(annotation))
+    text = re.sub(r"typing\.|sim\.config\.schema\.|Annotated\[|, FieldInfo\((?:[^()]|\([^()]*\))*\)\]|"
+                  r", StringConstraints\((?:[^()']|'[^']*')*\)\]", "", text)
+    text = re.sub(r"^Optional\[(.*)\]$", r"\1 | None", text)
     text = text.replace("NoneType", "null").replace("Union[Renamed, Designated, Ultimatum, Shock]",
                                                      "event")
     return text.replace(" | ", " or ").replace("|", " or ")

@@ -325,10 +325,15 @@ class Entity(Strict):
 class Label(Strict):
     """Display name of an emergent room or entity, chosen by membership: the
     first label whose `contains` are all members (and whose `applies_to`
-    matches) names it."""
+    matches) and that is valid in the month names it. A name is chosen when
+    the membership changes, by the labels valid in that month."""
     name: str = Field(min_length=1)
     contains: list[Id] = Field(min_length=1)
     applies_to: Literal["entity", "room", "any"] = "any"
+    since: Month | None = Field(None, description="First month the name may be given (the "
+                                "documented body's founding); none: from the start.")
+    until: Month | None = Field(None, description="Last month the name may be given (the "
+                                "documented body's end); none: to the end.")
 
 
 class Scenario(Strict):

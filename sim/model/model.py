@@ -198,6 +198,9 @@ class CoalitionModel(mesa.Model):
                 led.record("renamed", (ev.faction,), "", f"{st.names[u]} becomes {ev.name}")
                 touched[u] = 1.0
                 st.names[u] = ev.name
+                ent = st.entities.get(ev.faction)
+                if ent is not None and not ent.generated:
+                    ent.name = ev.name          # an absorber's entity goes by its name
             elif isinstance(ev, Designated):
                 for fid in ev.factions:
                     u = self._unit[fid]

@@ -40,11 +40,11 @@ class Ledger:
     def _entity_name(self, components: list[int]) -> str:
         lead = max(components, key=lambda u: self.state.strength[u])
         return entity_name(self.labels, {self.state.ids[u] for u in components},
-                           self.state.names[lead])
+                           self.state.names[lead], self.month)
 
     def _room_name(self, members: list[str]) -> str:
         return room_name(self.labels, {fid for key in members for fid in self.ids(key)},
-                         [self.display(k) for k in members])
+                         [self.display(k) for k in members], self.month)
 
     def record(self, kind: str, actors, entity: str = "", detail: str = "") -> None:
         self.events.append(Event(self.month, kind, tuple(actors), entity, detail))

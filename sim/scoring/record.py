@@ -155,11 +155,11 @@ class _Record:
 
     def entity_name(self, components: list[str]) -> str:
         lead = max(components, key=lambda f: self.strength[f])
-        return entity_name(self.labels, set(components), self.names[lead])
+        return entity_name(self.labels, set(components), self.names[lead], self.month)
 
     def room_name(self, members: list[str]) -> str:
         return room_name(self.labels, set(self.units_of(members)),
-                         [self.display(k) for k in members])
+                         [self.display(k) for k in members], self.month)
 
     def leads(self, fid: str) -> bool:
         """Whether ``fid`` stands for its actor: standalone, or its entity's lead
