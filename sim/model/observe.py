@@ -411,14 +411,22 @@ def _comp_ultimatum(state: State, units: np.ndarray, owner: np.ndarray) -> np.nd
     return out
 
 
-def _components(state: State, actors: Actors, ideology: np.ndarray, designated: np.ndarray,
-                distance: np.ndarray, trust: np.ndarray, index: dict[str, int]) -> dict:
+def component_units(state: State, index: dict[str, int]) -> tuple[list[int], list[int]]:
+    """The factions that could split off (alive components of entities of two or
+    more, entity by entity) and the actor index of each: the rows of the
+    observation's `comp_*` fields."""
     units, owner = [], []
     for key, ent in state.entities.items():
         alive = [u for u in ent.components if state.alive[u]]
         if len(alive) >= 2 and key in index:
             units.extend(alive)
             owner.extend([index[key]] * len(alive))
+    return units, owner
+
+
+def _components(state: State, actors: Actors, ideology: np.ndarray, designated: np.ndarray,
+                distance: np.ndarray, trust: np.ndarray, index: dict[str, int]) -> dict:
+    units, owner = component_units(state, index)
     c = len(units)
     out = {"comp_actor": np.array(owner, dtype=np.int64), "comp_is_leader": np.zeros(c, dtype=bool),
            "comp_leader_share": np.zeros(c), "comp_gap": np.zeros(c),

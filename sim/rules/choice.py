@@ -91,6 +91,22 @@ def consent(u: Utilities, obs: Observation) -> np.ndarray:
     return np.where(obs.panel, judged, np.inf).min(axis=2)
 
 
+def acceptance_utility(u: Utilities, obs: Observation, proposers: np.ndarray,
+                       targets: np.ndarray, room: np.ndarray) -> np.ndarray:
+    """What accepting each proposal is worth to its target, against doing nothing:
+    its own utility for the same act towards the proposer (`coordinate` where
+    `room`, else `merge`), tempered for a room by the least willing member
+    already in it (`room_consent`). The target accepts with the logistic of
+    this over the temperature."""
+    mat = np.where(room, u.coordinate[targets, proposers], u.merge[targets, proposers]) - u.none[targets]
+    # Entering a room needs the consent of those already in it (`room_consent`).
+    c = obs.params.room_consent
+    if c > 0.0:
+        least = np.minimum(mat, consent(u, obs)[proposers, targets])
+        mat = np.where(room, (1.0 - c) * mat + c * least, mat)
+    return mat
+
+
 def choose(u: Utilities, obs: Observation, rng: np.random.Generator) -> Decisions:
     m, tau = obs.n_actors, obs.params.temperature
     mask = valid_options(obs)
@@ -109,15 +125,8 @@ def choose(u: Utilities, obs: Observation, rng: np.random.Generator) -> Decision
     accepted = np.zeros(m, dtype=bool)
     rows = np.flatnonzero((action == 3) | (action == 4))
     if rows.size:
-        tgt = target[rows]
-        mat = np.where(action[rows] == 3, u.coordinate[tgt, rows], u.merge[tgt, rows]) - u.none[tgt]
-        # Entering a room needs the consent of those already in it (`room_consent`).
-        c = obs.params.room_consent
-        if c > 0.0:
-            room = action[rows] == 3
-            least = np.minimum(mat, consent(u, obs)[rows, tgt])
-            mat = np.where(room, (1.0 - c) * mat + c * least, mat)
-        accepted[rows] = u_accept[rows] < _logistic(mat / tau)
+        accepted[rows] = u_accept[rows] < _logistic(
+            acceptance_utility(u, obs, rows, target[rows], action[rows] == 3) / tau)
 
     u_defect = rng.random(obs.n_components)
     defect = (~obs.comp_is_leader) & obs.alive[obs.comp_actor] & (u_defect < _logistic(u.defect / tau))

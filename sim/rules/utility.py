@@ -26,14 +26,21 @@ import numpy as np
 from sim.rules.base import Classifier, Observation, Rule, Utilities
 
 
+def affinity_terms(obs: Observation) -> dict[str, np.ndarray]:
+    """How much i wants to be associated with j, before costs, term by term."""
+    p = obs.params
+    return {
+        "trust": p.trust_weight * obs.trust,
+        "ideological distance": -(p.distance_weight * p.ideology_weight * obs.distance),
+        "grievance": -(p.grievance_weight * obs.grievance),
+        "backers (unity, red lines)": p.backer_pressure * (
+            p.unity_weight * (obs.unity - obs.intolerance) - p.red_line_weight * obs.red_line),
+    }
+
+
 def affinity(obs: Observation) -> np.ndarray:
     """(M, M) how much i wants to be associated with j, before costs."""
-    p = obs.params
-    return (p.trust_weight * obs.trust
-            - p.distance_weight * p.ideology_weight * obs.distance
-            - p.grievance_weight * obs.grievance
-            + p.backer_pressure * (p.unity_weight * (obs.unity - obs.intolerance)
-                                   - p.red_line_weight * obs.red_line))
+    return total(affinity_terms(obs))
 
 
 class WeightedUtility(Rule):
@@ -60,10 +67,18 @@ class WeightedUtility(Rule):
     )
 
     def utilities(self, obs: Observation) -> Utilities:
+        return Utilities(**{action: total(parts) for action, parts in self.terms(obs).items()})
+
+    def terms(self, obs: Observation) -> dict[str, dict[str, np.ndarray | float]]:
+        """Each action's utility as its named terms, signed, in the order they
+        are summed (`total`): `utilities` is their sum, so an explanation
+        (`sim.explain`) shows exactly what the choice weighed. `coordinate`
+        counts affinity to the partner's whole group as one term."""
         p = obs.params
         m = obs.n_actors
         bp = p.backer_pressure
-        aff = affinity(obs)
+        affinity_parts = affinity_terms(obs)
+        aff = total(affinity_parts)
         threat = p.loss_sensitivity * obs.threat
         # Mechanism 1: association pays by the share of one's losses the
         # partner's whole group would absorb, weighed by the threat one feels
@@ -119,9 +134,13 @@ class WeightedUtility(Rule):
             coord_relief = relief
         # A room on a front that carries little of one's losses is not worth joining
         # for the same reason it is worth leaving (the commitment term of `leave`).
-        coordinate = (aff_group + p.threat_coordination * coord_relief
-                      - p.commitment_cost * threat[:, None] * (1.0 - obs.pair_focus)
-                      - p.coordination_cost)
+        coordinate = {
+            "affinity to j's group": aff_group,
+            "threat relief": p.threat_coordination * coord_relief,
+            "commitment away from one's fronts": -(p.commitment_cost * threat[:, None]
+                                                   * (1.0 - obs.pair_focus)),
+            "coordination cost": -p.coordination_cost,
+        }
         # Mechanism 2: a merger needs far more ideological closeness than a room
         # does (Gade, Hafez & Gabbay 2019): distance counts three times over.
         # A crisis (a shock, a designation, an offensive, an attack) waives part
@@ -134,19 +153,24 @@ class WeightedUtility(Rule):
         # `merger_trust` share of trust counts toward a merger (none withheld at 1).
         withheld = ((1.0 - p.merger_trust) * p.trust_weight * obs.trust
                     if p.merger_trust < 1.0 else 0.0)
-        merge = (aff - 2.0 * p.distance_weight * p.ideology_weight * obs.distance
-                 - withheld
-                 + 0.5 * p.threat_coordination * relief
-                 + p.cover_seeking * (obs.designated[:, None] & ~obs.designated[None, :])
-                 + p.balancing_weight * balancing
-                 + p.protection_weight * protection
-                 + p.camp_weight * camp
-                 + 1.0 * same_room
-                 - p.dominance_weight * subordination
-                 - p.merge_cost * (0.5 + obs.cohesion[:, None])
-                 * (1.0 - p.crisis_merge * obs.window[:, None])
-                 - p.merge_size_cost * (obs.units[:, None] + obs.units[None, :] - 2)
-                 - p.allegiance_weight * obs.allegiance)
+        merge = {
+            **affinity_parts,
+            "ideological distance, twice more for a merger": -(
+                2.0 * p.distance_weight * p.ideology_weight * obs.distance),
+            "trust withheld from mergers": -withheld,
+            "threat relief": 0.5 * p.threat_coordination * relief,
+            "cover (designated with undesignated)": p.cover_seeking * (
+                obs.designated[:, None] & ~obs.designated[None, :]),
+            "balancing a common rival": p.balancing_weight * balancing,
+            "protection when attacked": p.protection_weight * protection,
+            "camp in a war": p.camp_weight * camp,
+            "same room": 1.0 * same_room,
+            "subordination": -(p.dominance_weight * subordination),
+            "merger cost (waived in a window)": -(p.merge_cost * (0.5 + obs.cohesion[:, None])
+                                                  * (1.0 - p.crisis_merge * obs.window[:, None])),
+            "size of the entity": -(p.merge_size_cost * (obs.units[:, None] + obs.units[None, :] - 2)),
+            "oath of allegiance": -(p.allegiance_weight * obs.allegiance),
+        }
 
         # Mechanism 5: hegemonic consolidation.
         advantage = np.maximum(0.5 - pair_share, 0.0)         # [i, j]: i dominates j
@@ -157,14 +181,16 @@ class WeightedUtility(Rule):
         # de-escalation zones, Sochi 2018: timeline lines 22, 44-47, 69-70, 79, 111;
         # each followed by the excluded group's attacks within two months).
         exclusion = np.maximum(obs.exclusion[:, None] - obs.exclusion[None, :], 0.0)
-        fight = (p.hegemony_weight * hegemony
-                 + p.exclusion_weight * exclusion
-                 + p.grievance_weight * obs.grievance
-                 + 0.5 * p.distance_weight * p.ideology_weight * obs.distance
-                 - p.trust_weight * obs.trust
-                 - 2.0 * same_room
-                 - p.fight_restraint * obs.pressure[:, None]
-                 - p.fight_cost)
+        fight = {
+            "hegemony": p.hegemony_weight * hegemony,
+            "exclusion from an agreement": p.exclusion_weight * exclusion,
+            "grievance": p.grievance_weight * obs.grievance,
+            "ideological distance": 0.5 * p.distance_weight * p.ideology_weight * obs.distance,
+            "trust": -(p.trust_weight * obs.trust),
+            "same room": -(2.0 * same_room),
+            "restraint under pressure": -(p.fight_restraint * obs.pressure[:, None]),
+            "fight cost": -p.fight_cost,
+        }
 
         # Mechanisms 7 and 3: a member far from its room's line, or whose
         # partners are unwelcome to its backers, leaves; threat keeps it in,
@@ -176,32 +202,53 @@ class WeightedUtility(Rule):
         partner_red = (obs.red_line * mates).max(axis=1, initial=0.0)
         partner_grievance = (obs.grievance * mates).sum(axis=1) / partners
         partner_trust = (obs.trust * mates).sum(axis=1) / partners
-        leave = (p.line_weight * p.ideology_weight * (obs.room_gap - p.line_tolerance)
-                 + bp * p.red_line_weight * partner_red
-                 + p.grievance_weight * partner_grievance
-                 - p.trust_weight * partner_trust
-                 - p.threat_coordination * threat * obs.room_support
-                 + p.commitment_cost * threat * (1.0 - obs.room_focus) * obs.in_room
-                 - p.coordination_cost)
-        expel = (p.line_weight * p.ideology_weight * (obs.room_gap - p.line_tolerance - 0.1)
-                 + bp * p.red_line_weight * obs.room_red
-                 + p.grievance_weight * obs.room_grievance
-                 - p.coordination_cost)
+        leave = {
+            "distance from the room's line": p.line_weight * p.ideology_weight * (
+                obs.room_gap - p.line_tolerance),
+            "red line on partners": bp * p.red_line_weight * partner_red,
+            "grievance towards partners": p.grievance_weight * partner_grievance,
+            "trust in partners": -(p.trust_weight * partner_trust),
+            "relief the room gives": -(p.threat_coordination * threat * obs.room_support),
+            "room away from one's fronts": p.commitment_cost * threat * (1.0 - obs.room_focus)
+            * obs.in_room,
+            "coordination cost saved": -p.coordination_cost,
+        }
+        expel = {
+            "distance from the room's line": p.line_weight * p.ideology_weight * (
+                obs.room_gap - p.line_tolerance - 0.1),
+            "red line": bp * p.red_line_weight * obs.room_red,
+            "partners' grievance": p.grievance_weight * obs.room_grievance,
+            "coordination cost": -p.coordination_cost,
+        }
 
         # Mechanism 9: dissolve under an ultimatum; big groups have more to lose.
-        dissolve = (bp * p.ultimatum_weight * obs.ultimatum
-                    - p.dissolve_cost * (1.0 + 4.0 * obs.share))
+        dissolve = {
+            "ultimatum": bp * p.ultimatum_weight * obs.ultimatum,
+            "dissolution cost": -(p.dissolve_cost * (1.0 + 4.0 * obs.share)),
+        }
 
         # Mechanisms 4, 8 and 3 for components of merged entities.
         cohesion = obs.cohesion[obs.comp_actor]
-        defect = (p.dominance_weight * np.maximum(obs.comp_leader_share - 0.5, 0.0)
-                  + p.line_weight * p.ideology_weight * (obs.comp_gap - p.line_tolerance)
-                  + p.grievance_weight * obs.comp_grievance
-                  + bp * p.red_line_weight * obs.comp_red_line
-                  + bp * p.ultimatum_weight * obs.comp_ultimatum
-                  + 0.25 * np.maximum(obs.comp_outside, 0.0)
-                  - p.defection_cost * (0.5 + cohesion))
+        defect = {
+            "leader's dominance": p.dominance_weight * np.maximum(obs.comp_leader_share - 0.5, 0.0),
+            "distance from the entity's line": p.line_weight * p.ideology_weight * (
+                obs.comp_gap - p.line_tolerance),
+            "grievance towards the leader": p.grievance_weight * obs.comp_grievance,
+            "red line on the entity": bp * p.red_line_weight * obs.comp_red_line,
+            "ultimatum on the entity": bp * p.ultimatum_weight * obs.comp_ultimatum,
+            "outside option": 0.25 * np.maximum(obs.comp_outside, 0.0),
+            "defection cost": -(p.defection_cost * (0.5 + cohesion)),
+        }
 
-        return Utilities(none=np.zeros(m), leave=leave, dissolve=dissolve,
-                         coordinate=coordinate, merge=merge, fight=fight,
-                         defect=defect, expel=expel)
+        return {"none": {"reference": np.zeros(m)}, "leave": leave, "dissolve": dissolve,
+                "coordinate": coordinate, "merge": merge, "fight": fight,
+                "defect": defect, "expel": expel}
+
+
+def total(parts: dict[str, np.ndarray | float]) -> np.ndarray:
+    """The sum of named terms, left to right (the order `WeightedUtility.terms` gives)."""
+    values = iter(parts.values())
+    out = next(values)
+    for v in values:
+        out = out + v
+    return out
