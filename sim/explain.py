@@ -92,8 +92,8 @@ class Explanation:
             out.append(f"Likeliest targets to {a}:")
             for t in self.top[a]:
                 acc = f"   accepts {t.accept:.2f}" if t.accept is not None else ""
-                out.append(f"  {t.name[:34]:<34s} [{t.key}]  p {t.probability:.3f}"
-                           f"   utility {t.utility:+.2f}{acc}")
+                out.append(f"  {t.name[:34]:<34s} {'[' + t.key + ']':<18s} p {t.probability:.3f}"
+                           f"   utility {t.utility:+7.2f}{acc}")
         if self.single_terms:
             for a, rows in self.single_terms.items():
                 out.append(f"Terms of '{a}':")

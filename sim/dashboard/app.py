@@ -37,11 +37,26 @@ CSS = """
 .coalsim-compare td { vertical-align: top; padding: 2px 8px 2px 0; }
 .coalsim-image img, img.coalsim-image { max-width: 100%; height: auto; }
 .coalsim-status { font-size: 15px; font-weight: 600; }
+.coalsim-why { max-height: 420px; overflow: auto; font-size: 12px; line-height: 1.3; }
 .coalsim-legend { font-size: 12px; line-height: 1.5; }
 .coalsim-legend .cs-key { display: inline-block; margin-right: 12px; white-space: nowrap; }
 .coalsim-legend .cs-swatch { display: inline-block; width: 14px; height: 3px; margin-right: 4px;
                              vertical-align: middle; }
 """
+
+
+def slider_position(value: float, lo: float, hi: float, step: float) -> float:
+    """Where a slider shows `value`: the nearest point of its grid. A slider
+    handed a value off its grid (a calibrated 0.2944654...) moves it onto the
+    grid and reports the move, which must not count as the user's change."""
+    return float(min(max(round(lo + round((value - lo) / step) * step, 10), lo), hi))
+
+
+def slider_unmoved(reported: float, shown: float) -> bool:
+    """Whether a slider's report is only the position it was given: the
+    scenario's own value then stays, so that the dashboard runs exactly what
+    `coalsim run` runs for the same seed."""
+    return abs(reported - shown) < 1e-9
 
 
 def _label(path: Path, root: Path) -> str:
@@ -198,9 +213,12 @@ def Dashboard(session: Session, root: Path):
         solara.HTML(tag="h3", unsafe_innerHTML="Parameters")
         for name, (label, lo, hi, stepsize) in SLIDERS.items():
             value = session.parameters[name]
-            solara.SliderFloat(f"{label}: {value:g}", value=value, min=lo, max=hi,
+            shown = slider_position(value, lo, hi, stepsize)
+            solara.SliderFloat(f"{label}: {value:g}", value=shown, min=lo, max=hi,
                                step=stepsize, thumb_label=True,
-                               on_value=lambda v, name=name: apply(parameters={name: v}))
+                               on_value=lambda v, name=name, shown=shown: (
+                                   None if slider_unmoved(v, shown)
+                                   else apply(parameters={name: v})))
         solara.Button("Scenario defaults", text=True, small=True,
                       on_click=lambda: apply(parameters=session.default_parameters()))
         solara.HTML(tag="p", unsafe_innerHTML=(
@@ -254,3 +272,44 @@ def Dashboard(session: Session, root: Path):
             solara.HTML(tag="div", unsafe_innerHTML=legend, classes=["coalsim-legend"])
         with solara.Card(margin=0):
             solara.Image(counts_png, width="100%", classes=["coalsim-image", "coalsim-counts"])
+    Why(session=session, version=version.value)
+
+
+NOBODY = "(nobody)"
+
+
+@solara.component
+def Why(session: Session, version: int):
+    """Why did a faction do what it did this month: `coalsim explain` on this run."""
+    actor = solara.use_reactive("")
+    partner = solara.use_reactive(NOBODY)
+    snap = session.snapshot
+    alive = {f"{name} ({fid})": fid for fid, name, a in zip(snap.ids, snap.names, snap.alive) if a}
+    labels = list(alive)
+    current = actor.value if actor.value in alive else (labels[0] if labels else "")
+
+    def compute():
+        if session.month is None or not current:
+            return "Press Step: the explanation is of the month last simulated."
+        other = alive.get(partner.value)
+        try:
+            ex = session.explain(alive[current], other if other != alive[current] else None)
+        except InputError as err:
+            return str(err)
+        return ex.to_text() if ex is not None else ""
+
+    text = solara.use_memo(compute, [id(session), session.version, version, current,
+                                     partner.value])
+    with solara.Card("Why did it do that?", margin=0):
+        with solara.Row(style="flex-wrap: wrap"):
+            solara.Select(label="Faction", values=labels, value=current, on_value=actor.set)
+            solara.Select(label="Towards (terms of each utility)", values=[NOBODY, *labels],
+                          value=partner.value if partner.value in alive else NOBODY,
+                          on_value=partner.set)
+        solara.HTML(tag="pre", unsafe_innerHTML=html.escape(text), classes=["coalsim-why"])
+        solara.HTML(tag="p", unsafe_innerHTML=(
+            "The chance of each action this month, the likeliest partners and targets, and "
+            "with a second faction every utility towards it, term by term (i&rarr;j is what the "
+            "first weighs, j&rarr;i what the second weighs to accept). The same as "
+            "<code>coalsim explain</code>: see docs/explain.md."),
+            style="font-size: 13px; color: #444")

@@ -362,6 +362,18 @@ class Session:
         """First and last month of the run."""
         return self.scenario.start, self.scenario.end
 
+    def explain(self, actor: str, partner: str | None = None):
+        """Why `actor` (a faction or entity id) did what it did in the month last
+        simulated, term by term (`sim.explain.explain` on this run: the same
+        scenario, settings and seed); None before the first step."""
+        from sim.explain import explain
+
+        with self.lock:
+            month, scenario, seed = self.month, self.scenario, self.seed
+        if month is None:
+            return None
+        return explain(scenario, month, actor, seed=seed, partner=partner)
+
     def documented_in(self, month: str | None) -> list[DocumentedEvent]:
         return [e for e in self.documented if e.month == month] if month else []
 

@@ -184,6 +184,10 @@ def test_dashboard_in_chromium(server, tmp_path):
                 "t => document.querySelector('.coalsim-event-log').innerText !== t",
                 arg=log0, timeout=20000)
             assert event_month in _log_text(page)
+            # "Why did it do that?" explains the month just simulated.
+            page.wait_for_function(
+                "() => { const w = document.querySelector('.coalsim-why');"
+                " return w && w.innerText.includes('Chance of each action'); }", timeout=20000)
 
             shot = tmp_path / "dashboard.png"
             page.screenshot(path=str(shot), full_page=True)

@@ -276,3 +276,31 @@ def test_snapshot_counts_match_the_state(session):
     assert snap.counts["rooms"] == len(st.rooms)
     assert snap.counts["fights"] == len(st.fights)
     assert snap.counts["factions"] == int(st.alive.sum())
+
+
+def test_explain_is_of_the_month_last_simulated_in_this_run(session):
+    assert session.explain("vanguard") is None          # nothing simulated yet
+    session.reset(seed=5, parameters={"temperature": 0.9})
+    session.step(4)
+    ex = session.explain("vanguard", "crescent")
+    assert ex.month == session.month and ex.seed == 5
+    month_events = [e for e in session.trajectory.events
+                    if e.month == session.month and e.endogenous
+                    and set(e.actors) & set(ex.members)]
+    assert ex.events == [f"{e.type} {';'.join(e.actors)}: {e.detail}" for e in month_events]
+    assert abs(sum(ex.probabilities.values()) - 1.0) < 1e-9 and ex.partner is not None
+
+
+def test_a_slider_given_an_off_grid_value_does_not_change_the_run():
+    """The calibrated temperature (0.2944...) is off the slider's 0.05 grid: the
+    slider shows it at 0.3 and reports 0.3 back when the page loads. That report
+    must leave the scenario's own value (the run stays the one `coalsim run`
+    makes); moving the slider elsewhere is a change."""
+    from sim.dashboard.app import slider_position, slider_unmoved
+
+    label, lo, hi, step = SLIDERS["temperature"]
+    shown = slider_position(0.2944654765968975, lo, hi, step)
+    assert shown == 0.3 and slider_unmoved(0.3, shown)
+    assert not slider_unmoved(0.35, shown) and not slider_unmoved(0.25, shown)
+    assert slider_position(9.0, lo, hi, step) == hi and slider_position(-1.0, lo, hi, step) == lo
+    assert slider_position(1.0, 0.0, 5.0, 0.1) == 1.0
