@@ -77,6 +77,10 @@ class Parameters(Strict):
                                    "resulting entity (large entities are hard to hold together).")
     cover_seeking: float = Field(2.0, ge=0.0, le=20.0,
                                  description="Wish of a designated group to merge with undesignated ones.")
+    cover_exclusion: float = Field(0.0, ge=0.0, le=1.0,
+                                   description="Share of `cover_seeking` felt only while an agreement "
+                                   "that left the group out is recent (its `exclusion`): cover matters "
+                                   "when the designation makes one a target. 0: felt always.")
     fight_cost: float = Field(5.0, ge=0.0, le=50.0)
     hegemony_weight: float = Field(6.0, ge=0.0, le=50.0,
                                    description="Wish of a strong hardline group to attack weaker, "

@@ -151,6 +151,11 @@ class WeightedUtility(Rule):
         # until July 2016 (`allegiance_weight`; timeline line 27).
         # Shared operations make partners, not necessarily one body: only the
         # `merger_trust` share of trust counts toward a merger (none withheld at 1).
+        # A designated group seeks cover in undesignated partners the more when an
+        # agreement has just left it out, making it everyone's target (the ceasefire
+        # of December 2016 and Astana, then HTS in January 2017; timeline lines 44-51).
+        cover_need = ((1.0 - p.cover_exclusion) + p.cover_exclusion * obs.exclusion
+                      if p.cover_exclusion > 0.0 else np.ones(m))
         withheld = ((1.0 - p.merger_trust) * p.trust_weight * obs.trust
                     if p.merger_trust < 1.0 else 0.0)
         merge = {
@@ -160,7 +165,7 @@ class WeightedUtility(Rule):
             "trust withheld from mergers": -withheld,
             "threat relief": 0.5 * p.threat_coordination * relief,
             "cover (designated with undesignated)": p.cover_seeking * (
-                obs.designated[:, None] & ~obs.designated[None, :]),
+                obs.designated[:, None] & ~obs.designated[None, :]) * cover_need[:, None],
             "balancing a common rival": p.balancing_weight * balancing,
             "protection when attacked": p.protection_weight * protection,
             "camp in a war": p.camp_weight * camp,

@@ -364,6 +364,23 @@ def test_exclusion_sets_the_excluded_against_the_parties() -> None:
     assert np.array_equal(u(vary(plain, exclusion=[1.0, 0.0, 0.0])).fight, u(plain).fight)
 
 
+def test_cover_exclusion_makes_cover_a_need_of_the_excluded() -> None:
+    """A designated actor (0) wants to merge with undesignated ones by
+    cover_seeking; with `cover_exclusion` c it feels (1 - c) of that always and
+    the rest in proportion to its exclusion from a recent agreement. Undesignated
+    actors and rooms are untouched."""
+    for c, excl, expected in ((0.0, 0.0, 4.0), (1.0, 0.0, 0.0), (1.0, 1.0, 4.0), (1.0, 0.5, 2.0),
+                              (0.75, 0.0, 1.0)):
+        plain = base3(params=Parameters(cover_seeking=0.0, cover_exclusion=c))
+        seeking = base3(params=Parameters(cover_seeking=4.0, cover_exclusion=c))
+        obs = [vary(x, designated=[True, False, False], exclusion=[excl, 0.0, 0.0])
+               for x in (plain, seeking)]
+        diff = u(obs[1]).merge - u(obs[0]).merge
+        assert diff[0, 1] == pytest.approx(expected) and diff[0, 2] == pytest.approx(expected)
+        assert diff[1, 0] == pytest.approx(0.0) and diff[1, 2] == pytest.approx(0.0)
+        assert np.array_equal(u(obs[1]).coordinate, u(obs[0]).coordinate)
+
+
 # ---- shared operations make partners, not one body ---------------------------------------
 
 
