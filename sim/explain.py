@@ -146,50 +146,105 @@ class Moment:
     actor_of: dict[str, str]            # alive faction -> its actor key
     components: list[str]               # faction of each `comp_*` row
     rule: str
+    month: str
     events: list                        # the trajectory's events of the month
 
 
-def decision_at(scenario: Scenario, month: str, seed: int | None = None) -> Moment:
-    """Run `scenario` to `month` (the same draws as a full run) and return that
-    month's decision."""
+def _check_month(scenario: Scenario, month: str, option: str) -> None:
+    if not MONTH_RE.match(month):
+        raise InputError(f"{option}: expected a month as YYYY-MM, got '{month}'")
+    if not scenario.start <= month <= scenario.end:
+        raise InputError(f"{option} {month} is outside the scenario's period "
+                         f"({scenario.start} to {scenario.end})")
+
+
+def decisions_between(scenario: Scenario, first: str, last: str,
+                      seed: int | None = None) -> list[Moment]:
+    """Run `scenario` to `last` (the same draws as a full run) and return the
+    decision of every month from `first` to `last`, in order."""
     from sim.model import CoalitionModel
     from sim.model.observe import component_units
 
-    if not MONTH_RE.match(month):
-        raise InputError(f"--month: expected a month as YYYY-MM, got '{month}'")
-    if not scenario.start <= month <= scenario.end:
-        raise InputError(f"--month {month} is outside the scenario's period "
-                         f"({scenario.start} to {scenario.end})")
+    _check_month(scenario, first, "--from" if first != last else "--month")
+    _check_month(scenario, last, "--to" if first != last else "--month")
+    if last < first:
+        raise InputError(f"--to {last} is before --from {first}")
     model = CoalitionModel(scenario, seed=seed)
     st = model.state
-    seen: dict = {}
+    seen: list[Moment] = []
     decide = model.rule.decide
 
     def spy(obs: Observation, rng: np.random.Generator) -> Decisions:
         decisions = decide(obs, rng)
-        if model.month == month:
+        if first <= model.month <= last:
             keys = list(dict.fromkeys(st.actor_of[u] for u in range(st.n) if st.alive[u]))
             index = {k: r for r, k in enumerate(keys)}
             if len(keys) != obs.n_actors:
                 raise RuntimeError("actor rows do not follow the alive factions' actors")
-            seen["moment"] = Moment(
+            seen.append(Moment(
                 obs=_copy(obs), decisions=decisions, keys=keys,
                 names={k: (st.entities[k].name if k in st.entities else st.names[st.ids.index(k)])
                        for k in keys},
                 members={k: [st.ids[v] for v in st.units_of(k)] for k in keys},
                 actor_of={st.ids[u]: st.actor_of[u] for u in range(st.n) if st.alive[u]},
                 components=[st.ids[u] for u in component_units(st, index)[0]],
-                rule=model.rule.name, events=[])
+                rule=model.rule.name, month=model.month, events=[]))
         return decisions
 
     model.rule.decide = spy
-    while model.month <= month and not model.finished:
+    while model.month <= last and not model.finished:
         model.step()
-    if "moment" not in seen:
+    for moment in seen:
+        moment.events = [e for e in model.trajectory.events if e.month == moment.month]
+    return seen
+
+
+def decision_at(scenario: Scenario, month: str, seed: int | None = None) -> Moment:
+    """Run `scenario` to `month` (the same draws as a full run) and return that
+    month's decision."""
+    found = decisions_between(scenario, month, month, seed)
+    if not found:
         raise InputError(f"no decision was taken in {month}: every faction is gone by then")
-    moment = seen["moment"]
-    moment.events = [e for e in model.trajectory.events if e.month == month]
-    return moment
+    return found[0]
+
+
+def drivers(scenario: Scenario, first: str, last: str, seeds, action: str = "merge"):
+    """What drove the `action` ("coordinate", "merge" or "fight") taken from
+    `first` to `last` over `seeds`: one row per proposal accepted (coordinate,
+    merge) or fight started by choice, and per term of the rule, with the
+    term's value for the actor that chose it (`actor`) and for its target
+    (`target`, which for a proposal decided whether to accept). Needs a rule
+    with named terms (`utility`). A pandas DataFrame with columns seed, month,
+    actor, target, term, actor_value, target_value."""
+    import pandas as pd
+
+    from sim.rules import make_rule
+
+    if action not in TARGETED_ACTIONS:
+        raise InputError(f"--drivers: expected one of {', '.join(TARGETED_ACTIONS)}, got '{action}'")
+    code = N_SINGLE + TARGETED_ACTIONS.index(action)
+    rows = []
+    for seed in seeds:
+        for moment in decisions_between(scenario, first, last, seed):
+            rule = make_rule(moment.rule)
+            if not hasattr(rule, "terms"):
+                raise InputError(f"rule '{moment.rule}' gives no terms to weigh")
+            d, m = moment.decisions, moment.obs.n_actors
+            chosen = d.action == code
+            if action != "fight":
+                chosen &= d.accepted
+            picked = np.flatnonzero(chosen)
+            if not picked.size:
+                continue
+            terms = rule.terms(moment.obs)[action]
+            for i in picked:
+                j = int(d.target[i])
+                for name, v in terms.items():
+                    full = np.broadcast_to(v, (m, m))
+                    rows.append((seed, moment.month, moment.keys[i], moment.keys[j], name,
+                                 float(full[i, j]), float(full[j, i])))
+    return pd.DataFrame(rows, columns=["seed", "month", "actor", "target", "term", "actor_value",
+                                       "target_value"])
 
 
 def _resolve(moment: Moment, fid: str, what: str, month: str) -> tuple[str, str]:
@@ -305,3 +360,25 @@ def explain(scenario: Scenario, month: str, actor: str, *, seed: int | None = No
     ex.events = [f"{e.type} {';'.join(e.actors)}: {e.detail}" for e in moment.events
                  if e.endogenous and mine & set(e.actors)]
     return ex
+
+
+def drivers_text(table, action: str, first: str, last: str, n_seeds: int) -> str:
+    """The `drivers` table summarised: the mean of each term over the choices,
+    for the actor and for its target, largest first, and the commonest pairs."""
+    what = {"merge": "merger proposals accepted", "coordinate": "room proposals accepted",
+            "fight": "fights chosen"}[action]
+    if table.empty:
+        return f"No {what} from {first} to {last} over {n_seeds} seed(s)."
+    choices = table.groupby(["seed", "month", "actor", "target"], sort=False).ngroups
+    means = table.groupby("term", sort=False)[["actor_value", "target_value"]].mean()
+    means = means.reindex(means["actor_value"].abs().sort_values(ascending=False).index)
+    out = [f"{choices} {what} from {first} to {last} over {n_seeds} seed(s); mean of each term",
+           "(the actor's utility towards its target, and the target's towards the actor):",
+           f"  {'term':<48s}{'actor':>8s}{'target':>8s}"]
+    out += [f"  {term:<48s}{row.actor_value:+8.2f}{row.target_value:+8.2f}"
+            for term, row in means.iterrows()]
+    pairs = (table.drop_duplicates(["seed", "month", "actor", "target"])
+             .groupby(["actor", "target"]).size().sort_values(ascending=False).head(10))
+    out.append("Commonest pairs (actor -> target: choices):")
+    out += [f"  {a} -> {t}: {n}" for (a, t), n in pairs.items()]
+    return "\n".join(out)

@@ -124,3 +124,43 @@ def test_cli_bad_input_exits_2_with_a_message(capsys, args, phrase) -> None:
     assert main(["explain", str(TEACHING), *args]) == 2
     err = capsys.readouterr().err
     assert phrase in " ".join(err.split()) and "Traceback" not in err
+
+
+def test_drivers_tabulate_every_accepted_merger_with_terms_that_add_up(baseline) -> None:
+    from sim.explain import decisions_between, drivers
+
+    table = drivers(baseline, "2015-01", "2015-06", [1, 2], "merge")
+    rule = WeightedUtility()
+    expected = 0
+    for seed in (1, 2):
+        for moment in decisions_between(baseline, "2015-01", "2015-06", seed):
+            d = moment.decisions
+            u = rule.utilities(moment.obs)
+            for i in np.flatnonzero((d.action == 4) & d.accepted):
+                expected += 1
+                j = int(d.target[i])
+                rows = table[(table.seed == seed) & (table.month == moment.month)
+                             & (table.actor == moment.keys[i]) & (table.target == moment.keys[j])]
+                assert abs(rows.actor_value.sum() - u.merge[i, j]) < 1e-9
+                assert abs(rows.target_value.sum() - u.merge[j, i]) < 1e-9
+    assert expected > 0
+    assert table.groupby(["seed", "month", "actor", "target"]).ngroups == expected
+
+
+def test_cli_drivers_prints_the_table_and_writes_csv(capsys, tmp_path) -> None:
+    out = tmp_path / "drivers.csv"
+    assert main(["explain", str(BASELINE), "--drivers", "merge", "--from", "2015-01", "--to",
+                 "2015-04", "--seeds", "2", "--csv", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "merger proposals accepted from 2015-01 to 2015-04 over 2 seed(s)" in text
+    assert "Commonest pairs" in text
+    import pandas as pd
+    assert set(pd.read_csv(out).columns) == {"seed", "month", "actor", "target", "term",
+                                             "actor_value", "target_value"}
+    assert main(["explain", str(BASELINE), "--drivers", "merge", "--actor", "ahrar"]) == 2
+    assert "not --month, --actor or --partner" in " ".join(capsys.readouterr().err.split())
+    assert main(["explain", str(BASELINE)]) == 2
+    assert "needs --month and --actor" in capsys.readouterr().err
+    assert main(["explain", str(BASELINE), "--drivers", "fight", "--from", "2016-01",
+                 "--to", "2015-06"]) == 2
+    assert "is before --from" in capsys.readouterr().err
