@@ -32,7 +32,7 @@ from sim.config import Scenario
 from sim.config.months import MONTH_RE
 from sim.errors import InputError
 from sim.rules.base import SINGLE_ACTIONS, TARGETED_ACTIONS, Decisions, Observation, Utilities
-from sim.rules.choice import N_SINGLE, acceptance_utility, choice_logits, valid_options
+from sim.rules.choice import N_SINGLE, acceptance_utility, choice_logits, logistic, valid_options
 
 ACTIONS = SINGLE_ACTIONS + TARGETED_ACTIONS
 
@@ -297,7 +297,7 @@ def explain(scenario: Scenario, month: str, actor: str, *, seed: int | None = No
         if k == 2:
             return None
         mat = acceptance_utility(u, obs, np.array([i]), np.array([j]), np.array([k == 0]))
-        return float(0.5 * (1.0 + np.tanh(0.5 * mat[0] / obs.params.temperature)))
+        return float(logistic(mat[0] / obs.params.temperature))
 
     mats = (u.coordinate, u.merge, u.fight)
     tops: dict[str, list[Target]] = {}
@@ -336,7 +336,7 @@ def explain(scenario: Scenario, month: str, actor: str, *, seed: int | None = No
     if comps.size:
         tau = obs.params.temperature
         for c in comps:
-            p_leave = float(0.5 * (1.0 + np.tanh(0.5 * u.defect[c] / tau))) * active
+            p_leave = float(logistic(u.defect[c] / tau)) * active
             biggest = ""
             if terms is not None:
                 parts = {n: float(np.broadcast_to(v, u.defect.shape)[c])

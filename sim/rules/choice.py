@@ -51,7 +51,7 @@ def option_matrix(u: Utilities) -> np.ndarray:
         axis=1)
 
 
-def _logistic(x: np.ndarray) -> np.ndarray:
+def logistic(x: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
@@ -125,13 +125,13 @@ def choose(u: Utilities, obs: Observation, rng: np.random.Generator) -> Decision
     accepted = np.zeros(m, dtype=bool)
     rows = np.flatnonzero((action == 3) | (action == 4))
     if rows.size:
-        accepted[rows] = u_accept[rows] < _logistic(
+        accepted[rows] = u_accept[rows] < logistic(
             acceptance_utility(u, obs, rows, target[rows], action[rows] == 3) / tau)
 
     u_defect = rng.random(obs.n_components)
-    defect = (~obs.comp_is_leader) & obs.alive[obs.comp_actor] & (u_defect < _logistic(u.defect / tau))
+    defect = (~obs.comp_is_leader) & obs.alive[obs.comp_actor] & (u_defect < logistic(u.defect / tau))
     u_expel = rng.random(m)
-    expel = obs.in_room & obs.alive & (u_expel < _logistic(u.expel / tau))
+    expel = obs.in_room & obs.alive & (u_expel < logistic(u.expel / tau))
     base = obs.params.base_activity
     if base < 1.0:
         active = rng.random(m) < base + (1.0 - base) * obs.crisis
