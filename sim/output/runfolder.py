@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -65,10 +66,12 @@ def prepare_target(out: Path) -> None:
                          "--out or remove it", file=str(out))
 
 
-def write_run_folder(out: Path, *, scenario: Scenario, scenario_path: str | None,
-                     trajectory: Trajectory, started: datetime, until: str | None,
-                     plot: bool = True, fit: dict | None = None) -> Path:
-    """Write the run folder atomically and return its path."""
+@contextmanager
+def atomic_folder(out: Path):
+    """Write a folder atomically: yields a temporary folder beside `out` (which
+    must be new or empty) and renames it to `out` when the block ends without
+    an error; on an error it removes the temporary folder and the parents it
+    created, so nothing half-written is left."""
     out = Path(out)
     prepare_target(out)
     created = [p for p in [out.parent, *out.parent.parents] if not p.exists()]
@@ -78,6 +81,26 @@ def write_run_folder(out: Path, *, scenario: Scenario, scenario_path: str | None
         shutil.rmtree(tmp)
     tmp.mkdir()
     try:
+        yield tmp
+        if out.exists():
+            out.rmdir()
+        os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        for p in created:  # parents this call made, deepest first
+            try:
+                p.rmdir()
+            except OSError:
+                break
+        raise
+
+
+def write_run_folder(out: Path, *, scenario: Scenario, scenario_path: str | None,
+                     trajectory: Trajectory, started: datetime, until: str | None,
+                     plot: bool = True, fit: dict | None = None) -> Path:
+    """Write the run folder atomically and return its path."""
+    out = Path(out)
+    with atomic_folder(out) as tmp:
         (tmp / "config.resolved.yaml").write_text(resolved_yaml(scenario), encoding="utf-8")
         (tmp / "events.csv").write_text(trajectory.events_csv(), encoding="utf-8")
         (tmp / "membership.csv").write_text(trajectory.membership_csv(), encoding="utf-8")
@@ -111,15 +134,4 @@ def write_run_folder(out: Path, *, scenario: Scenario, scenario_path: str | None
             "files": sorted(p.name for p in tmp.iterdir()) + ["manifest.json"],
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-        if out.exists():
-            out.rmdir()
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        for p in created:  # parents this call made, deepest first
-            try:
-                p.rmdir()
-            except OSError:
-                break
-        raise
     return out
