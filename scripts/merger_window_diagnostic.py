@@ -25,6 +25,7 @@ from tqdm import tqdm
 
 from sim.api import load_scenario, with_parameters
 from sim.calibration.objective import frames
+from sim.cli.common import parameter_changes
 from sim.config.months import to_index
 from sim.errors import InputError
 from sim.model.model import CoalitionModel
@@ -66,10 +67,10 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=20)
     args = ap.parse_args()
     try:
-        changes = {k: float(v) for k, v in (s.split("=", 1) for s in args.set)}
+        changes = parameter_changes(args.set)
         with_parameters(load_scenario(SCENARIO), **changes)       # unknown keys stop here
-    except (ValueError, InputError) as exc:
-        print(f"--set: {exc} (expected KEY=VALUE with a model parameter)", file=sys.stderr)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)
     seeds = range(1, args.seeds + 1)
     with ProcessPoolExecutor(2) as pool:

@@ -38,21 +38,19 @@ def measure_run(scenario_path: str, seed: int, targets_path: str | None) -> dict
     from sim.scoring.score import score_frames
 
     trajectory = CoalitionModel(_scenario(scenario_path), seed=seed).run()
+    events, membership = frames(trajectory)
     out: dict = {"seed": seed}
     counts = pd.Series([e.type for e in trajectory.events if e.endogenous]).value_counts()
     for kind in EVENT_TYPES:
         out[f"events:{kind}"] = int(counts.get(kind, 0))
-    last = trajectory.months[-1]
-    members = pd.DataFrame({"month": trajectory.m_month, "entity": trajectory.m_entity,
-                            "strength": trajectory.m_strength, "alive": trajectory.m_alive})
-    end = members[(members.month == last) & members.alive.astype(bool)]
+    end = membership[(membership.month == trajectory.months[-1])
+                     & membership.alive.astype(bool)]
     by_actor = end.groupby("entity").strength.sum()
     out["actors_at_end"] = int(len(by_actor))
     out["largest_share_at_end"] = (float(by_actor.max() / by_actor.sum())
                                    if len(by_actor) and by_actor.sum() > 0 else float("nan"))
     if targets_path is not None:
         targets = _targets(targets_path)
-        events, membership = frames(trajectory)
         report = score_frames(events, membership, targets)
         strict = score_frames(events, membership, targets, entity_level=False)
         out.update({k: v for k, v in report_metrics(report, strict).items()

@@ -163,7 +163,7 @@ def decisions_between(scenario: Scenario, first: str, last: str,
     """Run `scenario` to `last` (the same draws as a full run) and return the
     decision of every month from `first` to `last`, in order."""
     from sim.model import CoalitionModel
-    from sim.model.observe import component_units
+    from sim.model.observe import actors_of, component_units
 
     _check_month(scenario, first, "--from" if first != last else "--month")
     _check_month(scenario, last, "--to" if first != last else "--month")
@@ -177,10 +177,8 @@ def decisions_between(scenario: Scenario, first: str, last: str,
     def spy(obs: Observation, rng: np.random.Generator) -> Decisions:
         decisions = decide(obs, rng)
         if first <= model.month <= last:
-            keys = list(dict.fromkeys(st.actor_of[u] for u in range(st.n) if st.alive[u]))
+            keys = list(actors_of(st).keys)          # the rows of `obs`, as the model built them
             index = {k: r for r, k in enumerate(keys)}
-            if len(keys) != obs.n_actors:
-                raise RuntimeError("actor rows do not follow the alive factions' actors")
             seen.append(Moment(
                 obs=_copy(obs), decisions=decisions, keys=keys,
                 names={k: (st.entities[k].name if k in st.entities else st.names[st.ids.index(k)])
@@ -222,7 +220,7 @@ def drivers(scenario: Scenario, first: str, last: str, seeds, action: str = "mer
 
     if action not in TARGETED_ACTIONS:
         raise InputError(f"--drivers: expected one of {', '.join(TARGETED_ACTIONS)}, got '{action}'")
-    code = N_SINGLE + TARGETED_ACTIONS.index(action)
+    code = ACTIONS.index(action)
     rows = []
     for seed in seeds:
         for moment in decisions_between(scenario, first, last, seed):
@@ -346,7 +344,7 @@ def explain(scenario: Scenario, month: str, actor: str, *, seed: int | None = No
             ex.defect.append((moment.components[c], p_leave, biggest))
     a, t = int(decisions.action[i]), int(decisions.target[i])
     chosen = ACTIONS[a] + (f" {keys[t]}" if t >= 0 else "")
-    if a in (3, 4):
+    if ACTIONS[a] in ("coordinate", "merge"):
         chosen += " (accepted)" if decisions.accepted[i] else " (refused)"
     ex.chosen = chosen
     for r in np.flatnonzero((decisions.target == i) & (decisions.action >= N_SINGLE)):
