@@ -153,6 +153,15 @@ class Parameters(Strict):
                                     "against the parties: the wish of an excluded group to attack "
                                     "one that is not, per unit of the difference in exclusion still "
                                     "felt (the excluded strike first; 0: agreements change no fight).")
+    preventive_weight: float = Field(0.0, ge=0.0, le=50.0,
+                                     description="Rivals on the rise are struck before they "
+                                     "grow: the wish to attack j per unit of the relative rise, "
+                                     "since last month, of j's strength times its ideological "
+                                     "distance (j merged, absorbed others, or moved away from "
+                                     "one's line; capped at a doubling), weighed by the pair's "
+                                     "parity, 4p(1-p) with p j's share of the pair's strength (a "
+                                     "preventive attack; 0: shifts of "
+                                     "power change no fight).")
     exclusion_memory: Unit = Field(0.5, description="Share of an agreement's exclusion carried "
                                    "into the next month.")
     merger_trust: Unit = Field(1.0, description="Share of trust (shared operations) that counts "

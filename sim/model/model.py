@@ -10,7 +10,7 @@ from sim.config.months import to_month
 from sim.config.schema import Designated, Renamed, Scenario, Shock, Ultimatum
 from sim.model.agents import BackerAgent, FactionAgent
 from sim.model.battlefield import battlefield
-from sim.model.observe import Actors, actors_of, coordination_fronts, observe
+from sim.model.observe import Actors, actors_of, coordination_fronts, observe, remember
 from sim.model.organisations import Ledger
 from sim.model.schedule import build_schedule
 from sim.model.state import State, Ultimatum as UltimatumState, initial_state, normalise
@@ -67,7 +67,10 @@ class CoalitionModel(mesa.Model):
        fight may end in a truce.
     4. **Attrition**: factions below `min_strength` dissolve.
     5. **Observation**: actors (standalone factions and merged entities) and
-       what they see are computed from the state (`sim.model.observe`).
+       what they see are computed from the state (`sim.model.observe`),
+       including how far each rival rose against each actor since last month
+       (its strength times its distance, against its largest predecessor as
+       then observed); each faction's actor is then remembered for next month.
     6. **Decision**: the scenario's rule gives utilities; every actor draws
        one action (none, leave its least attached room, dissolve, coordinate
        with / merge with / fight a target), room partners draw expulsions,
@@ -147,6 +150,7 @@ class CoalitionModel(mesa.Model):
         actors = actors_of(st, actors)
         if actors.keys:
             obs = observe(st, actors, p, intensity, self.t)
+            remember(st, actors, obs.ideology)
             decisions = self.rule.decide(obs, self.rng)
             self._resolve(obs, actors, decisions)
             self.last_observation = obs

@@ -176,6 +176,8 @@ def observe(state: State, actors: Actors, params: Parameters, intensity: np.ndar
         ultimatum += targeted * (1.0 + dep[:, ult.backer])
 
     comp = _components(state, actors, ideology, designated, distance, trust, index)
+    rising = (rise(state, actors, ideology, distance) if params.preventive_weight > 0.0
+              else np.zeros((m, m)))
     return Observation(
         params=params, strength=S, share=S / total, ideology=ideology,
         hardline=ideology.mean(axis=1), threat=actors.mean(state.threat),
@@ -186,12 +188,49 @@ def observe(state: State, actors: Actors, params: Parameters, intensity: np.ndar
         ultimatum=ultimatum,
         crisis=actors.max(state.crisis), window=actors.max(state.window), pressure=actors.mean(state.pressure),
         exclusion=actors.max(state.exclusion),
-        same_room=same_room,
+        rise=rising, same_room=same_room,
         in_room=in_room, room_gap=memb["gap"], room_red=memb["red"],
         room_grievance=memb["grievance"], room_focus=memb["focus"], room_mates=room_mates,
         pair_focus=pair_focus, pair_support=pair_support, joining=joining, panel=panel,
         room_slot=memb["slot"], units=np.diff(np.append(actors.starts, len(actors.order))),
         fighting=fighting, alive=np.ones(m, dtype=bool), **comp)
+
+
+def rise(state: State, actors: Actors, ideology: np.ndarray, distance: np.ndarray) -> np.ndarray:
+    """(M, M) how far j has risen against i since last month: the relative rise of
+    j's strength times its ideological distance from i (a merger, an absorption,
+    a move away from i's line), capped at a doubling, times the pair's parity
+    (4 p (1 - p), p j's share of the pair's strength: a rival far weaker is no
+    threat, one far stronger cannot be stopped).
+
+    j is compared with its largest predecessor: the actor, as last observed
+    (`remember`), of j's faction that belonged to the strongest one. Distances
+    are floored at 0.05 so that a close partner's growth is not an infinite
+    rise; actors not yet observed have risen by nothing."""
+    m = len(actors.keys)
+    if m == 0:
+        return np.zeros((0, 0))
+    prior = state.prior_strength[actors.order]
+    largest = np.maximum.reduceat(prior, actors.starts)
+    first = np.flatnonzero(prior == largest[actors.block])
+    _, at = np.unique(actors.block[first], return_index=True)
+    pred = actors.order[first[at]]                                   # (M,) faction of the predecessor
+    S = actors.strength
+    before = largest[None, :] * np.maximum(pairwise_distance(ideology, state.prior_ideology[pred]), 0.05)
+    now = S[None, :] * distance
+    grown = np.clip(now / np.maximum(before, 1e-9) - 1.0, 0.0, 1.0) * (largest > 0)[None, :]
+    share = S[None, :] / np.maximum(S[:, None] + S[None, :], 1e-9)
+    out = grown * 4.0 * share * (1.0 - share)
+    np.fill_diagonal(out, 0.0)
+    return out
+
+
+def remember(state: State, actors: Actors, ideology: np.ndarray) -> None:
+    """Keep each alive faction's actor as observed this month (its strength and
+    ideology), for next month's `rise`."""
+    alive = actors.order
+    state.prior_strength[alive] = actors.strength[actors.block]
+    state.prior_ideology[alive] = ideology[actors.block]
 
 
 def structure(state: State, actors: Actors) -> dict:

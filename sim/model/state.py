@@ -92,6 +92,10 @@ class State:
     window: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (N,) on [0, 1]: the merger window, see CoalitionModel
     pressure: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (N,) this month's front intensity at its fronts
     exclusion: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (N,) on [0, 1]: left out of an agreement, decaying
+    # Each faction's actor as last observed (its strength and ideology): what a
+    # rival's rise is measured against (see `sim.model.observe.rise`).
+    prior_strength: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (N,) 0: not yet observed
+    prior_ideology: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (N, K)
     rivalry: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (N, N) grievance of the rivalries open at the start
 
     @property
@@ -186,6 +190,8 @@ def initial_state(sc: Scenario) -> State:
         pressure=np.zeros(n),
         exclusion=np.zeros(n),
         rivalry=grievance.copy(),
+        prior_strength=np.zeros(n),
+        prior_ideology=np.zeros((n, k)),
     )
     for e in sc.entities:
         comps = [index[fid] for fid in e.members]

@@ -57,6 +57,7 @@ class Observation:
     window: np.ndarray            # (M,) on [0, 1]: how far a merger window is open (the crisis, offensives counted by `rise_merge`)
     pressure: np.ndarray          # (M,) this month's front intensity where its fighters are (presence-weighted)
     exclusion: np.ndarray         # (M,) on [0, 1]: left out of a recent agreement (its most excluded faction)
+    rise: np.ndarray              # (M, M) relative rise since last month of j's strength times its distance from i, capped at 1, times the pair's parity 4p(1-p)
     same_room: np.ndarray         # (M, M) bool: share a room (on any front), False on the diagonal
     in_room: np.ndarray           # (M,) bool
     # An actor may be in one room per front. The `room_*` fields describe its least

@@ -13,7 +13,9 @@ mechanisms against each other:
 4. a dominant partner is left and balanced against (Christia 2012, "Alliance
    Formation in Civil Wars");
 5. the strongest hardline group attacks weaker, foreign-backed rivals
-   (hegemonic consolidation; Lister 2016, "The Syrian Jihad");
+   (hegemonic consolidation; Lister 2016, "The Syrian Jihad"), and any group
+   strikes a rival whose power rises against it (preventive attack; Fearon 1995,
+   "Rationalist Explanations for War", IO 49(3));
 6. a parent attacks a component that left it (grievance after a split);
 7-8. members far from the line of their room or entity leave or are expelled;
 9. ultimatums make dissolving attractive to those whose backers issue them.
@@ -59,7 +61,7 @@ class WeightedUtility(Rule):
                          "group", "red_dependence", "distance",
                          "trust", "grievance", "unity", "red_line", "intolerance", "allegiance",
                          "foreign_backing", "designated", "cohesion", "ultimatum", "crisis", "window", "pressure", "exclusion",
-                         "same_room", "room_gap", "room_red", "room_grievance", "room_focus", "pair_focus",
+                         "rise", "same_room", "room_gap", "room_red", "room_grievance", "room_focus", "pair_focus",
                          "room_mates", "in_room", "units", "fighting",
                          "comp_leader_share", "comp_gap", "comp_grievance",
                          "comp_red_line", "comp_outside", "comp_ultimatum"}),
@@ -186,8 +188,14 @@ class WeightedUtility(Rule):
         # de-escalation zones, Sochi 2018: timeline lines 22, 44-47, 69-70, 79, 111;
         # each followed by the excluded group's attacks within two months).
         exclusion = np.maximum(obs.exclusion[:, None] - obs.exclusion[None, :], 0.0)
+        # A rival on the rise is struck before it grows: a merger or absorption that
+        # makes j stronger, or a move away from i's line, in the month after (JTS,
+        # Feb 2018, attacked by HTS within a day; Ahrar's revolution flag, Jun 2017,
+        # then HTS's war on it; timeline lines 71-73, 98-99). Fearon (1995) on
+        # preventive war under shifting power.
         fight = {
             "hegemony": p.hegemony_weight * hegemony,
+            "rival on the rise": p.preventive_weight * obs.rise,
             "exclusion from an agreement": p.exclusion_weight * exclusion,
             "grievance": p.grievance_weight * obs.grievance,
             "ideological distance": 0.5 * p.distance_weight * p.ideology_weight * obs.distance,

@@ -464,3 +464,24 @@ def test_a_room_on_a_front_where_one_does_not_bleed_is_not_worth_joining() -> No
     assert drop[0, 1] == pytest.approx(5.0 * 1.0 * 0.8)
     assert drop[0, 2] == pytest.approx(5.0 * 1.0 * 0.2)
     assert drop[1, 0] == pytest.approx(0.0)        # all of 1's losses are in the north
+
+
+# ---- rivals on the rise --------------------------------------------------------------------
+
+
+def test_a_rival_on_the_rise_is_struck() -> None:
+    """With `preventive_weight` w, the wish of i to attack j rises by w * rise[i, j]
+    (the observation's measure of j's rise against i); nothing but fights moves,
+    and at the default (0) a rise changes nothing."""
+    params = Parameters(preventive_weight=6.0)
+    calm = base3(params=params)
+    rising = np.zeros((3, 3))
+    rising[0, 1], rising[2, 1] = 0.5, 0.25
+    shifted = vary(calm, rise=rising)
+    diff = u(shifted).fight - u(calm).fight
+    np.testing.assert_allclose(diff, 6.0 * rising)
+    assert np.array_equal(u(shifted).merge, u(calm).merge)
+    assert np.array_equal(u(shifted).coordinate, u(calm).coordinate)
+    assert np.array_equal(u(shifted).leave, u(calm).leave)
+    plain = base3()
+    assert np.array_equal(u(vary(plain, rise=rising)).fight, u(plain).fight)
