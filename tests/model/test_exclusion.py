@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from fight_log import fights
+
 from sim.config import scenario_from_dict
 from sim.model.model import CoalitionModel
 
@@ -33,14 +35,6 @@ def scenario(**params):
                     "excluded": ["hard"], "source": "test"}],
         "parameters": {"hegemony_weight": 2.0, "fight_cost": 8.0, "temperature": 0.5,
                        "coordination_cost": 8.0, "merge_cost": 12.0, **params}})
-
-
-def fights(sc, seed: int) -> list[tuple[str, frozenset]]:
-    model = CoalitionModel(sc, seed=seed)
-    while not model.finished:
-        model.step()
-    return [(e.month, frozenset(e.actors)) for e in model.trajectory.events
-            if e.type == "infighting_started"]
 
 
 def test_exclusion_is_set_by_the_agreement_and_fades() -> None:

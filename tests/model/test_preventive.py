@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from fight_log import fights
+
 from sim.config import scenario_from_dict
 from sim.model.model import CoalitionModel
 from sim.model.observe import actors_of, pairwise_distance, remember, rise
@@ -37,14 +39,6 @@ def scenario(**params):
                     "ideology": {"soft": [1.5, 1.5, 1.5]}, "source": "test"}],
         "parameters": {"fight_cost": 8.0, "temperature": 0.5, "coordination_cost": 8.0,
                        "merge_cost": 12.0, **params}})
-
-
-def fights(sc, seed: int) -> list[tuple[str, frozenset]]:
-    model = CoalitionModel(sc, seed=seed)
-    while not model.finished:
-        model.step()
-    return [(e.month, frozenset(e.actors)) for e in model.trajectory.events
-            if e.type == "infighting_started"]
 
 
 def test_a_move_away_is_a_rise_in_its_month_only() -> None:
