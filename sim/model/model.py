@@ -70,7 +70,8 @@ class CoalitionModel(mesa.Model):
        what they see are computed from the state (`sim.model.observe`),
        including how far each rival rose against each actor since last month
        (its strength times its distance, against its largest predecessor as
-       then observed); each faction's actor is then remembered for next month.
+       then observed; with `preventive_weight` > 0, each faction's actor is
+       then remembered for next month).
     6. **Decision**: the scenario's rule gives utilities; every actor draws
        one action (none, leave its least attached room, dissolve, coordinate
        with / merge with / fight a target), room partners draw expulsions,
@@ -150,7 +151,8 @@ class CoalitionModel(mesa.Model):
         actors = actors_of(st, actors)
         if actors.keys:
             obs = observe(st, actors, p, intensity, self.t)
-            remember(st, actors, obs.ideology)
+            if p.preventive_weight > 0.0:        # the only reader of what is remembered
+                remember(st, actors, obs.ideology)
             decisions = self.rule.decide(obs, self.rng)
             self._resolve(obs, actors, decisions)
             self.last_observation = obs
