@@ -112,6 +112,11 @@ class Parameters(Strict):
     fight_intensity: float = Field(0.08, ge=0.0, le=1.0,
                                    description="Monthly losses in a fight, as a fraction of the "
                                    "opponent's strength.")
+    foreign_edge: float = Field(0.0, ge=0.0, le=10.0,
+                                description="Fighting power of foreign fighters in infighting: "
+                                "a side's blows count its fighters times (1 + foreign_edge x "
+                                "each faction's `foreign_fighters` share); 0: fighters are "
+                                "fighters (Bakke 2014, International Security 38(4)).")
     collapse_ratio: float = Field(0.45, gt=0.0, lt=1.0,
                                   description="A side falling below this share of its strength at "
                                   "the fight's start collapses.")
@@ -212,7 +217,8 @@ class Faction(Strict):
     backers: dict[Id, Unit] = Field(default_factory=dict,
                                     description="Dependence on each backer (0-1).")
     designated: bool = Field(False, description="Designated a terrorist group at the start.")
-    foreign_fighters: Unit = Field(0.0, description="Share of non-Syrian fighters.")
+    foreign_fighters: Unit = Field(0.0, description="Share of non-Syrian fighters (in "
+                                   "infighting they count 1 + `foreign_edge` times).")
     sources: Sources = Field(default_factory=dict, description="Source of each value, by key.")
 
 

@@ -60,7 +60,9 @@ class CoalitionModel(mesa.Model):
        grievances decay (rivalries open at the start no lower than
        `rivalry_floor` of their initial value); threat memory updates;
        recruitment and backer funding add fighters.
-    3. **Infighting**: each active fight costs both sides fighters; a side
+    3. **Infighting**: each active fight costs both sides fighters (in
+       proportion to the other side's fighters, foreign ones counting
+       `1 + foreign_edge` times); a side
        that falls below `collapse_ratio` of its strength at the fight's start
        collapses (absorbed by the winner when ideologically close, otherwise
        dissolved, the winner taking `spoils` of its fighters); otherwise the
@@ -272,7 +274,9 @@ class CoalitionModel(mesa.Model):
                 continue
             ua, ub = led.units(fight.a), led.units(fight.b)
             sa, sb = st.strength[ua].sum(), st.strength[ub].sum()
-            for units, s_self, s_other in ((ua, sa, sb), (ub, sb, sa)):
+            pa, pb = (sa, sb) if p.foreign_edge == 0.0 else (
+                (st.strength[u] * (1.0 + p.foreign_edge * st.foreign[u])).sum() for u in (ua, ub))
+            for units, s_self, s_other in ((ua, sa, pb), (ub, sb, pa)):
                 loss = min(p.fight_intensity * s_other, 0.9 * s_self)
                 st.strength[units] -= loss * st.strength[units] / max(s_self, 1e-9)
             st.grievance[np.ix_(ua, ub)] += p.fight_grievance
