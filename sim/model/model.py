@@ -267,6 +267,7 @@ class CoalitionModel(mesa.Model):
 
     def _fights(self) -> None:
         st, p, led = self.state, self.params, self.ledger
+        power = 1.0 + p.foreign_edge * st.foreign        # a foreign fighter's blows count more
         for key in sorted(st.fights):
             draw = self.rng.random()
             fight = st.fights.get(key)
@@ -274,8 +275,7 @@ class CoalitionModel(mesa.Model):
                 continue
             ua, ub = led.units(fight.a), led.units(fight.b)
             sa, sb = st.strength[ua].sum(), st.strength[ub].sum()
-            pa, pb = (sa, sb) if p.foreign_edge == 0.0 else (
-                (st.strength[u] * (1.0 + p.foreign_edge * st.foreign[u])).sum() for u in (ua, ub))
+            pa, pb = ((st.strength[u] * power[u]).sum() for u in (ua, ub))
             for units, s_self, s_other in ((ua, sa, pb), (ub, sb, pa)):
                 loss = min(p.fight_intensity * s_other, 0.9 * s_self)
                 st.strength[units] -= loss * st.strength[units] / max(s_self, 1e-9)
