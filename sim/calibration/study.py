@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import time
+import warnings
 from concurrent.futures import FIRST_COMPLETED, Executor, wait
 from pathlib import Path
 
@@ -30,22 +31,51 @@ def replicate_seeds(root: int, n: int) -> list[int]:
     return [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(root).spawn(n)]
 
 
-def _sampler(spec: CalibrationSpec, seed: int) -> optuna.samplers.BaseSampler:
+#: CMA-ES step size, on the search space scaled to [0, 1] per parameter, when it
+#: starts from a given set (`--start-from`): a local search around it.
+CMA_SIGMA_FROM_START = 0.03
+
+
+def _sampler(spec: CalibrationSpec, seed: int,
+             start: dict[str, float] | None = None) -> optuna.samplers.BaseSampler:
+    """optuna's sampler for the spec. CMA-ES (the `cmaes` package) starts from
+    `start`, clipped to the ranges, with step `CMA_SIGMA_FROM_START` when one is
+    given; else from the centre of the ranges with a sixth of the narrowest."""
     if spec.sampler == "random":
         return optuna.samplers.RandomSampler(seed=seed)
     if spec.sampler == "cmaes":
-        return optuna.samplers.CmaEsSampler(seed=seed, warn_independent_sampling=False)
+        if start is None:
+            return optuna.samplers.CmaEsSampler(seed=seed, warn_independent_sampling=False)
+        x0 = clip_to_ranges(spec, start)
+        with warnings.catch_warnings():
+            # optuna 4.9 deprecates `x0`/`sigma0` in favour of OptunaHub (pinned below 6).
+            warnings.simplefilter("ignore", FutureWarning)
+            return optuna.samplers.CmaEsSampler(
+                x0=x0, sigma0=CMA_SIGMA_FROM_START, seed=seed, warn_independent_sampling=False)
     return optuna.samplers.TPESampler(seed=seed, multivariate=True, n_startup_trials=40)
 
 
+def clip_to_ranges(spec: CalibrationSpec, params: dict[str, float]) -> dict[str, float]:
+    """The spec's free parameters in `params`, clipped to their ranges."""
+    return {name: min(max(float(params[name]), p.low), p.high)
+            for name, p in spec.parameters.items() if name in params}
+
+
 def open_study(spec: CalibrationSpec, out: Path, resume: bool,
-               sampler_seed: int | None = None) -> optuna.Study:
+               sampler_seed: int | None = None,
+               start: dict[str, float] | None = None) -> optuna.Study:
     """Create the study in `out` (or reopen it with `resume`).
 
     `sampler_seed` seeds optuna's sampler (default: the spec's `root_seed`).
     Searches of one spec that differ only in it are independent starts on the
     same replicates, validation seeds and targets. A resumed study keeps the
-    seed it was started with."""
+    seed it was started with. `start` is where a CMA-ES search begins (the
+    first `--start-from` set; a resumed search carries on from its own state)."""
+    if spec.sampler == "cmaes" and start is not None and not resume:
+        missing = sorted(set(spec.parameters) - set(start))
+        if missing:
+            raise InputError("a CMA-ES search starts from a full set of the spec's free "
+                             f"parameters; the start lacks: {', '.join(missing)}")
     db = out / "study.db"
     if db.exists() and not resume:
         raise InputError("a calibration study already exists here; pass --resume to continue "
@@ -63,7 +93,7 @@ def open_study(spec: CalibrationSpec, out: Path, resume: bool,
     seed = stored_seed if stored_seed is not None else (
         spec.root_seed if sampler_seed is None else sampler_seed)
     study.set_user_attr("sampler_seed", seed)
-    study.sampler = _sampler(spec, seed)
+    study.sampler = _sampler(spec, seed, start)
     h = spec_hash(spec)
     stored = study.user_attrs.get("spec_hash")
     if stored is None:
@@ -82,9 +112,7 @@ def objective_value(result: dict, weights: dict[str, float]) -> float:
 
 def enqueue(study: optuna.Study, spec: CalibrationSpec, params: dict[str, float]) -> None:
     """Make `params` (clipped to the spec's ranges) the next trial: a warm start."""
-    point = {name: min(max(float(params[name]), p.low), p.high)
-             for name, p in spec.parameters.items() if name in params}
-    study.enqueue_trial(point, skip_if_exists=True)
+    study.enqueue_trial(clip_to_ranges(spec, params), skip_if_exists=True)
 
 
 def _task(spec: CalibrationSpec, base: Path, number: int, params: dict[str, float],

@@ -30,7 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--resume", action="store_true", help="continue the study in --out")
     p.add_argument("--start-from", action="append", default=None, metavar="PARAMS.yaml",
                    help="warm start: evaluate these parameters first (e.g. a previous "
-                   "best_parameters.yaml); repeat to start from several sets")
+                   "best_parameters.yaml); repeat to start from several sets. A CMA-ES "
+                   "search (`sampler: cmaes`) also centres on the first set")
     p.add_argument("--sampler-seed", type=int, default=None, metavar="N",
                    help="seed of optuna's sampler (default: the spec's root_seed): searches "
                    "of one spec that differ only in it are independent starts on the same "
@@ -53,14 +54,10 @@ def run(args: argparse.Namespace) -> int:
     base = Path(args.spec).resolve().parent
     out = Path(args.out) if args.out else base / "results" / spec.name
     resume = args.resume or args.report_only
-    study = open_study(spec, out, resume, args.sampler_seed)
-    trials = args.trials or spec.budget.trials
-    minutes = args.minutes if args.minutes is not None else spec.budget.minutes
+    starts = []
     if args.start_from:
-        from sim.calibration.study import enqueue
         from sim.config.loader import load_yaml
 
-        starts = []
         for path in args.start_from:
             start = load_yaml(path, what="parameters file").data
             unknown = sorted(set(start) - set(spec.parameters))
@@ -68,6 +65,12 @@ def run(args: argparse.Namespace) -> int:
                 raise InputError(f"not free parameters of the spec: {', '.join(unknown)}",
                                  file=path)
             starts.append(start)
+    study = open_study(spec, out, resume, args.sampler_seed, starts[0] if starts else None)
+    trials = args.trials or spec.budget.trials
+    minutes = args.minutes if args.minutes is not None else spec.budget.minutes
+    if starts:
+        from sim.calibration.study import enqueue
+
         for start in starts:
             enqueue(study, spec, start)
     t0 = time.monotonic()

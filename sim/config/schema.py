@@ -183,6 +183,13 @@ class Parameters(Strict):
                                "(0: coordinating is valued like an alliance on every front; 1: "
                                "a room relieves only the front it coordinates, as on the "
                                "battlefield). Mechanism 1.")
+    marginal_relief: Unit = Field(0.0, description="Share of the relief of merging that is "
+                                  "counted only beyond what one's rooms already give (0: a "
+                                  "merger is valued for all the losses the partner's group "
+                                  "would absorb, as if one had no room; 1: only for the "
+                                  "losses its rooms do not absorb yet, as on the "
+                                  "battlefield, where room partners on a front already "
+                                  "share losses). Mechanism 1.")
     allegiance_weight: float = Field(0.0, ge=0.0, le=50.0,
                                      description="Cost of merging with a group sworn to a "
                                      "backer that demands allegiance (an oath, bay'ah), times the "
@@ -195,6 +202,14 @@ class Parameters(Strict):
                                "each member judging the newcomer as a partner. Fatah Halab "
                                "kept Nusra out, Jaish al-Fatah Jund al-Aqsa (timeline lines 9 "
                                "and 25). Mechanism 1.")
+    counter_offer: Unit = Field(0.0, description="How far the target of a merger proposal "
+                                "weighs it against a room with the proposer instead: it "
+                                "accepts on its utility of merging over the better of doing "
+                                "nothing and (this share of) coordinating with the proposer, "
+                                "where the two do not share a room yet (0: over doing "
+                                "nothing). Groups courted by Nusra joined its operations rooms "
+                                "and kept their own command until 2017 (timeline lines 8-11, "
+                                "46-49). Mechanism 2.")
     rise_merge: Unit = Field(1.0, description="Share of a front-intensity crisis (see "
                              "`crisis_rise`) that also opens a merger window (`crisis_merge`); "
                              "the other crises (dated events, backers' turns, fights, mergers, "

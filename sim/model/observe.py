@@ -143,6 +143,8 @@ def observe(state: State, actors: Actors, params: Parameters, intensity: np.ndar
         partner[:, f] += same_front[f] @ fighters[:, f]
     support = (weight[:, None, :] * partner[None, :, :]
                / np.maximum(fighters[:, None, :] + partner[None, :, :], 1e-9)).sum(axis=2)
+    merge_support = (_merge_support(same_front, fighters, weight)
+                     if params.marginal_relief > 0.0 else np.zeros((m, m)))
     fronts = coordination_fronts(state, actors, intensity, month)
     pair_focus = _pair_focus(fronts, weight)
     pair_support = _pair_support(fronts, fighters, partner, weight, support)
@@ -181,7 +183,7 @@ def observe(state: State, actors: Actors, params: Parameters, intensity: np.ndar
     return Observation(
         params=params, strength=S, share=S / total, ideology=ideology,
         hardline=ideology.mean(axis=1), threat=actors.mean(state.threat),
-        support=support, room_support=memb["support"], group=group, red_dependence=red_dep,
+        support=support, merge_support=merge_support, room_support=memb["support"], group=group, red_dependence=red_dep,
         distance=distance, trust=trust, grievance=grievance, unity=unity, red_line=red_line,
         intolerance=intolerance, allegiance=backing["allegiance"], vetoed=vetoed,
         foreign_backing=foreign_backing, designated=designated, cohesion=cohesion,
@@ -194,6 +196,28 @@ def observe(state: State, actors: Actors, params: Parameters, intensity: np.ndar
         pair_focus=pair_focus, pair_support=pair_support, joining=joining, panel=panel,
         room_slot=memb["slot"], units=np.diff(np.append(actors.starts, len(actors.order))),
         fighting=fighting, alive=np.ones(m, dtype=bool), **comp)
+
+
+def _merge_support(same_front: np.ndarray, fighters: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """(M, M) the share of i's losses that merging with j would absorb beyond
+    what i's rooms absorb now, as on the battlefield: on each front, i's
+    partners after the merger are j and the room partners of either (each
+    counted once), against i's room partners there now."""
+    m, n_fronts = fighters.shape
+    gain = np.zeros((m, m))
+    for f in range(n_fronts):
+        sf, F = same_front[f], fighters[:, f]
+        now = sf @ F                                                    # (M,) i's partners now
+        common = (sf * F[None, :]) @ sf.T                               # [i, j] partners of both
+        after = (F[None, :] + (now[:, None] - sf * F[None, :])
+                 + (now[None, :] - sf.T * F[:, None]) - common)         # [i, j]
+        after = np.maximum(after, 0.0)
+        own = F[:, None]
+        gain += weight[:, f][:, None] * (after / np.maximum(own + after, 1e-9)
+                                         - (now / np.maximum(F + now, 1e-9))[:, None])
+    gain = np.maximum(gain, 0.0)
+    np.fill_diagonal(gain, 0.0)
+    return gain
 
 
 def rise(state: State, actors: Actors, ideology: np.ndarray, distance: np.ndarray) -> np.ndarray:

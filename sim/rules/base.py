@@ -38,6 +38,7 @@ class Observation:
     hardline: np.ndarray          # (M,) mean of `ideology`: 0 moderate/nationalist, 1 hardline
     threat: np.ndarray            # (M,) smoothed monthly loss fraction, relative to loss_rate
     support: np.ndarray           # (M, M) share of i's front losses that j's group (j and its room) would absorb
+    merge_support: np.ndarray     # (M, M) share of i's losses a merger with j would absorb beyond what i's rooms absorb now (zeros at `marginal_relief` 0)
     room_support: np.ndarray      # (M,) share of i's losses the partners in its least attached room absorb
     group: np.ndarray             # (M, M) bool: k is j itself or in j's room ([j, k])
     red_dependence: np.ndarray    # (M,) dependence on backers with a red line

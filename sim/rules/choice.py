@@ -6,7 +6,8 @@ inverted through the cumulative softmax), or by a nested logit whose nests
 are the targets of each targeted action when `nest_scale` is below 1
 (`choice_logits`). Binary choices (accept a proposal, defect, expel) are
 logistic in their utility. Entering an operations room may also need the
-consent of the members already in it (`room_consent`, `consent`). The number
+consent of the members already in it (`room_consent`, `consent`); a merger
+may be weighed against a room with the proposer instead (`counter_offer`). The number
 of random draws depends only on the shape of the observation (and on whether
 `base_activity` is below 1), so the generator stays in step across rules.
 
@@ -96,9 +97,17 @@ def acceptance_utility(u: Utilities, obs: Observation, proposers: np.ndarray,
     """What accepting each proposal is worth to its target, against doing nothing:
     its own utility for the same act towards the proposer (`coordinate` where
     `room`, else `merge`), tempered for a room by the least willing member
-    already in it (`room_consent`). The target accepts with the logistic of
-    this over the temperature."""
+    already in it (`room_consent`), and for a merger by the room with the
+    proposer it could have instead (`counter_offer`). The target accepts with
+    the logistic of this over the temperature."""
     mat = np.where(room, u.coordinate[targets, proposers], u.merge[targets, proposers]) - u.none[targets]
+    # A merger is weighed against a room with the proposer instead (`counter_offer`).
+    k = obs.params.counter_offer
+    if k > 0.0:
+        open_room = ~obs.same_room[targets, proposers] & ~obs.fighting[targets, proposers]
+        room_instead = u.coordinate[targets, proposers] - u.none[targets]
+        alternative = np.where(open_room, k * room_instead, 0.0)
+        mat = np.where(room, mat, mat - np.maximum(alternative, 0.0))
     # Entering a room needs the consent of those already in it (`room_consent`).
     c = obs.params.room_consent
     if c > 0.0:

@@ -57,7 +57,7 @@ class WeightedUtility(Rule):
     name = "utility"
     classifier = Classifier(
         stochastic=True,
-        reads=frozenset({"strength", "share", "hardline", "threat", "support", "pair_support", "room_support",
+        reads=frozenset({"strength", "share", "hardline", "threat", "support", "merge_support", "pair_support", "room_support",
                          "group", "red_dependence", "distance",
                          "trust", "grievance", "unity", "red_line", "intolerance", "allegiance",
                          "foreign_backing", "designated", "cohesion", "ultimatum", "crisis", "window", "pressure", "exclusion",
@@ -86,6 +86,11 @@ class WeightedUtility(Rule):
         # partner's whole group would absorb, weighed by the threat one feels
         # (on every front for a merger; see `front_relief` for a room).
         relief = threat[:, None] * obs.support
+        # A merger relieves only what one's rooms do not already (`marginal_relief`
+        # 1, as on the battlefield, where room partners on a front share losses).
+        mr = p.marginal_relief
+        merge_relief = (relief if mr <= 0.0 else
+                        threat[:, None] * ((1.0 - mr) * obs.support + mr * obs.merge_support))
         same_room = obs.same_room.astype(float)
         # Joining j means joining j's room: affinity to the group, strength-
         # weighted, with the red line applying if anyone in it is designated.
@@ -165,7 +170,7 @@ class WeightedUtility(Rule):
             "ideological distance, twice more for a merger": -(
                 2.0 * p.distance_weight * p.ideology_weight * obs.distance),
             "trust withheld from mergers": -withheld,
-            "threat relief": 0.5 * p.threat_coordination * relief,
+            "threat relief": 0.5 * p.threat_coordination * merge_relief,
             "cover (designated with undesignated)": p.cover_seeking * (
                 obs.designated[:, None] & ~obs.designated[None, :]) * cover_need[:, None],
             "balancing a common rival": p.balancing_weight * balancing,

@@ -256,3 +256,37 @@ def test_strict_metrics_are_the_strict_scores_of_the_run():
     assert got["key_recall_strict"] == pytest.approx(strict["key_recall"])
     assert got["fit"] == pytest.approx(default["fit"])
     assert got["fit_strict"] != pytest.approx(got["fit"])
+
+
+def test_a_cmaes_search_centres_on_its_start(tmp_path):
+    """`sampler: cmaes` runs (its `cmaes` dependency is installed) and, given
+    --start-from, searches around that set rather than around the centre."""
+    spec = write_spec(tmp_path, sampler="cmaes", budget={"trials": 13, "minutes": 5})
+    start = tmp_path / "start.yaml"
+    start.write_text("temperature: 0.22\ncoordination_cost: 1.4\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["calibrate", str(spec), "--out", str(out), "--executor", "serial",
+                 "--start-from", str(start)]) == 0
+    study = optuna.load_study(study_name="tiny", storage=f"sqlite:///{out / 'study.db'}")
+    assert study.trials[0].params == pytest.approx({"temperature": 0.22, "coordination_cost": 1.4})
+    def first_generation(study):
+        return [t.params for t in study.trials if t.system_attrs.get("cma:generation") == 0]
+
+    sampled = first_generation(study)
+    assert len(sampled) == 6                          # CMA-ES's population in two dimensions
+    # Step 0.03 of each range around the start: the centre (0.4, 3.5) lies 15 and
+    # 14 steps away, so no proposal of the first generation gets near it.
+    assert max(p["temperature"] for p in sampled) < 0.3
+    assert max(p["coordination_cost"] for p in sampled) < 2.5
+    # Without a start the search is centred on the ranges.
+    out2 = tmp_path / "out2"
+    assert main(["calibrate", str(spec), "--out", str(out2), "--executor", "serial"]) == 0
+    study2 = optuna.load_study(study_name="tiny", storage=f"sqlite:///{out2 / 'study.db'}")
+    centre = [p["coordination_cost"] for p in first_generation(study2)]
+    assert len(centre) == 6 and sum(centre) / len(centre) > 2.5
+    # A CMA-ES start must give every free parameter.
+    partial = tmp_path / "partial.yaml"
+    partial.write_text("temperature: 0.3\n", encoding="utf-8")
+    assert main(["calibrate", str(spec), "--out", str(tmp_path / "o3"), "--executor", "serial",
+                 "--start-from", str(partial)]) == 2
+    assert not (tmp_path / "o3").exists()             # nothing half-written
