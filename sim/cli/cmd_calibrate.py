@@ -79,7 +79,11 @@ def run(args: argparse.Namespace) -> int:
         with open_executor(args.executor or "processes", args.workers, args.scheduler) as handle:
             search(spec, base, study, handle.executor, handle.capacity(), trials, minutes)
     searched = (time.monotonic() - t0) / 60.0
-    if args.report_only and (out / "summary.json").is_file():
+    if not args.report_only:
+        # A resumed search adds its time to that of the sessions before it.
+        searched += float(study.user_attrs.get("search_minutes", 0.0))
+        study.set_user_attr("search_minutes", searched)
+    elif (out / "summary.json").is_file():
         # Re-reporting: the search time is the one the search recorded.
         import json
 

@@ -86,12 +86,16 @@ def test_tiny_calibration_end_to_end_with_resume(tmp_path, capsys):
 
     # A second call without --resume refuses to overwrite the study.
     assert main(["calibrate", str(spec), "--out", str(out), "--executor", "serial"]) == 2
-    # --resume continues it to the new total.
+    # --resume continues it to the new total, and its search time adds to the first.
+    first = summary["search_minutes"]
+    assert first > 0
     assert main(["calibrate", str(spec), "--out", str(out), "--executor", "serial",
                  "--resume", "--trials", "3"]) == 0
     study = optuna.load_study(study_name="tiny", storage=f"sqlite:///{out / 'study.db'}")
     complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
     assert len(complete) == 3
+    total = json.loads((out / "summary.json").read_text())["search_minutes"]
+    assert total > first and study.user_attrs["search_minutes"] == pytest.approx(total)
     # --report-only re-validates without searching and keeps the recorded search time.
     summary = json.loads((out / "summary.json").read_text())
     summary["search_minutes"] = 7.25
