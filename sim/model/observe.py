@@ -138,12 +138,13 @@ def observe(state: State, actors: Actors, params: Parameters, intensity: np.ndar
     weight = fighters * intensity[None, :]
     weight = weight / np.maximum(weight.sum(axis=1, keepdims=True), 1e-9)
     same_front = rooms["same_front"]                                      # (F, M, M)
-    partner = fighters.copy()                                             # (M, F) j's group
+    helpers = np.empty_like(fighters)                                     # (M, F) j's room partners
     for f in range(fighters.shape[1]):
-        partner[:, f] += same_front[f] @ fighters[:, f]
+        helpers[:, f] = same_front[f] @ fighters[:, f]
+    partner = fighters + helpers                                          # (M, F) j's group
     support = (weight[:, None, :] * partner[None, :, :]
                / np.maximum(fighters[:, None, :] + partner[None, :, :], 1e-9)).sum(axis=2)
-    merge_support = (_merge_support(same_front, fighters, weight)
+    merge_support = (_merge_support(same_front, fighters, helpers, weight)
                      if params.marginal_relief > 0.0 else np.zeros((m, m)))
     fronts = coordination_fronts(state, actors, intensity, month)
     pair_focus = _pair_focus(fronts, weight)
@@ -198,16 +199,16 @@ def observe(state: State, actors: Actors, params: Parameters, intensity: np.ndar
         fighting=fighting, alive=np.ones(m, dtype=bool), **comp)
 
 
-def _merge_support(same_front: np.ndarray, fighters: np.ndarray, weight: np.ndarray) -> np.ndarray:
+def _merge_support(same_front: np.ndarray, fighters: np.ndarray, helpers: np.ndarray,
+                   weight: np.ndarray) -> np.ndarray:
     """(M, M) the share of i's losses that merging with j would absorb beyond
     what i's rooms absorb now, as on the battlefield: on each front, i's
     partners after the merger are j and the room partners of either (each
-    counted once), against i's room partners there now."""
+    counted once), against i's room partners there now (`helpers`)."""
     m, n_fronts = fighters.shape
     gain = np.zeros((m, m))
     for f in range(n_fronts):
-        sf, F = same_front[f], fighters[:, f]
-        now = sf @ F                                                    # (M,) i's partners now
+        sf, F, now = same_front[f], fighters[:, f], helpers[:, f]      # now: i's partners
         common = (sf * F[None, :]) @ sf.T                               # [i, j] partners of both
         after = (F[None, :] + (now[:, None] - sf * F[None, :])
                  + (now[None, :] - sf.T * F[:, None]) - common)         # [i, j]
