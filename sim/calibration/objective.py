@@ -17,11 +17,13 @@ from sim.api import simulate
 from sim.config import load_scenario, with_parameters
 from sim.trajectory import EVENT_COLUMNS, MEMBERSHIP_COLUMNS, Trajectory
 
-METRICS = ("fit", "weighted_recall", "family_recall", "key_recall", "precision", "timing_score",
-           "snapshot_entities", "snapshot_rooms", "fit_strict", "key_recall_strict")
+METRICS = ("fit", "weighted_recall", "family_recall", "key_recall", "high_confidence_recall",
+           "precision", "timing_score", "snapshot_entities", "snapshot_rooms", "fit_strict",
+           "key_recall_strict", "high_confidence_recall_strict")
 #: Metrics of the strict matching (no entity-level similarity; docs/scoring.md),
 #: reported beside the default ones and usable in a spec's `objective`.
-STRICT = {"fit_strict": "fit", "key_recall_strict": "key_recall"}
+STRICT = {"fit_strict": "fit", "key_recall_strict": "key_recall",
+          "high_confidence_recall_strict": "high_confidence_recall"}
 
 
 @lru_cache(maxsize=8)

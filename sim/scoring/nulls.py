@@ -34,7 +34,8 @@ from sim.scoring.trajectory import EVENT_COLUMNS, MEMBERSHIP_COLUMNS, read_run
 
 DEFAULT_END = "2018-12"
 DEFAULT_START = "2015-01"
-METRIC_COLUMNS = ["recall", "weighted_recall", "family_recall", "key_recall", "precision", "mean_timing_error",
+METRIC_COLUMNS = ["recall", "weighted_recall", "family_recall", "key_recall", "high_confidence_recall",
+                  "precision", "mean_timing_error",
                   "timing_score", "snapshot_entities", "snapshot_rooms", "fit"]
 
 

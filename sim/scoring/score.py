@@ -130,6 +130,7 @@ class ScoreReport:
     snapshot_entities: float | None
     snapshot_rooms: float | None
     fit: float | None
+    high_confidence_recall: float | None
     targets_table: pd.DataFrame = _Table()
     spurious: pd.DataFrame = _Table()
     snapshots_table: pd.DataFrame = _Table()
@@ -149,7 +150,7 @@ class ScoreReport:
         keys = ["n_targets", "n_scorable", "n_matched", "recall", "weighted_recall",
                 "key_recall", "family_recall", "n_major", "n_major_matched", "precision", "precision_all",
                 "mean_timing_error", "timing_score", "snapshot_entities", "snapshot_rooms",
-                "fit"]
+                "fit", "high_confidence_recall"]
         return {k: getattr(self, k) for k in keys}
 
     def to_dict(self) -> dict[str, Any]:
@@ -227,6 +228,7 @@ class ScoreReport:
             ("weighted recall", f(self.weighted_recall)),
             ("family recall (rooms, mergers, fights, exits)", f(self.family_recall)),
             ("key-event recall", f(self.key_recall)),
+            ("high-confidence recall", f(self.high_confidence_recall)),
             ("precision (major events)", f"{self.n_major_matched}/{self.n_major} = "
                                           f"{f(self.precision)}"),
             ("precision (all endogenous)", f(self.precision_all)),
@@ -549,6 +551,8 @@ def score_frames(events: pd.DataFrame | None, membership: pd.DataFrame, targets:
         weighted_recall = sum(prepared[i].target.weight for i in matched) / w_all
         keys = [i for i in scorable if prepared[i].target.key]
         key_recall = (sum(1 for i in keys if i in result.matches) / len(keys)) if keys else None
+        sure = [i for i in scorable if prepared[i].target.confidence == "high"]
+        high_recall = (sum(1 for i in sure if i in result.matches) / len(sure)) if sure else None
         fam_recalls = []
         for types in FAMILIES.values():
             fam = [i for i in scorable if prepared[i].target.type in types]
@@ -562,6 +566,7 @@ def score_frames(events: pd.DataFrame | None, membership: pd.DataFrame, targets:
         timing = max(0.0, 1.0 - mean_err / TIMING_SCALE) if errs else 0.0
     else:
         recall = weighted_recall = key_recall = family_recall = mean_err = timing = None
+        high_recall = None
 
     # precision over major simulated events
     shares = [index.strength_share(set(a) | (set(s[0]) | set(s[1]) if s else set()), m)
@@ -621,7 +626,8 @@ def score_frames(events: pd.DataFrame | None, membership: pd.DataFrame, targets:
         n_major=n_major,
         n_major_matched=n_major_matched, precision=precision, precision_all=precision_all,
         mean_timing_error=mean_err, timing_score=timing, snapshot_entities=snap_e,
-        snapshot_rooms=snap_r, fit=fit, targets_table=table, spurious=spurious,
+        snapshot_rooms=snap_r, fit=fit, high_confidence_recall=high_recall, targets_table=table,
+        spurious=spurious,
         snapshots_table=snaps, window=(start, end), run=run, targets_path=targets.path,
         warnings=warnings,
         settings={"tolerance": tolerance, "threshold": threshold, "major_share": major_share,

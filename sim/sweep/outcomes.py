@@ -399,7 +399,8 @@ def same_entity(tr: Trajectory, ctx: Context, a: str, b: str, month: str | None 
 
 # ---- fit ------------------------------------------------------------------------------
 
-FitMetric = Literal["fit", "recall", "weighted_recall", "family_recall", "key_recall", "precision",
+FitMetric = Literal["fit", "recall", "weighted_recall", "family_recall", "key_recall",
+                    "high_confidence_recall", "precision",
                     "precision_all", "mean_timing_error", "timing_score", "snapshot_entities",
                     "snapshot_rooms", "n_matched"]
 

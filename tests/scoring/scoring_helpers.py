@@ -72,12 +72,13 @@ def targets_yaml(targets: str, snapshots: str = "") -> str:
     return text
 
 
-def target(id, month, type, actors, *, sides=None, weight=1.0, extra="") -> str:
+def target(id, month, type, actors, *, sides=None, weight=1.0, extra="",
+           confidence="high") -> str:
     out = (f"  - id: {id}\n    month: \"{month}\"\n    type: {type}\n"
            f"    actors: [{', '.join(actors)}]\n")
     if sides:
         out += f"    sides: [[{', '.join(sides[0])}], [{', '.join(sides[1])}]]\n"
-    out += f"    weight: {weight}\n    confidence: high\n    source: test\n"
+    out += f"    weight: {weight}\n    confidence: {confidence}\n    source: test\n"
     return out + extra
 
 

@@ -42,6 +42,21 @@ def test_timing_tolerance_is_two_months(month, matched):
         assert rep.targets_table.loc[0, "sim_month"] == month
 
 
+def test_high_confidence_recall_counts_high_confidence_targets_only():
+    tg = make_targets(target("zenki_leaves", "2017-07", "split", ["zenki"]),
+                      target("aqsa_leaves", "2018-02", "split", ["jund_aqsa"]),
+                      target("hazm_ends", "2016-01", "split", ["hazm"], confidence="medium"))
+    ev = events(("2017-07", "split", "zenki", "E1", ""), ("2016-01", "split", "hazm", "E1", ""))
+    rep = score_frames(ev, membership(), tg)
+    assert rep.recall == pytest.approx(2 / 3)
+    assert rep.high_confidence_recall == 0.5
+    assert rep.metrics()["high_confidence_recall"] == 0.5
+    assert "high-confidence recall       0.500" in rep.to_text()
+    only_medium = make_targets(target("hazm_ends", "2016-01", "split", ["hazm"],
+                                      confidence="medium"))
+    assert score_frames(ev, membership(), only_medium).high_confidence_recall is None
+
+
 def test_jaccard_threshold_half():
     tg = make_targets(target("m", "2016-06", "merger", ["nusra", "zenki", "liwa_haqq", "ansar_din"]))
     ok = score_frames(events(("2016-06", "merger", "nusra;zenki", "E1", "")), membership(), tg)
