@@ -15,6 +15,8 @@ import pandas as pd  # noqa: E402
 import yaml  # noqa: E402
 
 from sim.api import simulate  # noqa: E402
+from sim.calibration.goals import (ALPHA, calibration_goals, markdown_table,  # noqa: E402
+                                   out_of_sample_goal)
 from sim.calibration.objective import STRICT, frames  # noqa: E402
 from sim.calibration.spec import DEFAULT_OBJECTIVE, CalibrationSpec, Window  # noqa: E402
 from sim.config import load_scenario, with_parameters  # noqa: E402
@@ -90,7 +92,8 @@ def hit_rates(hits: pd.DataFrame) -> pd.DataFrame:
     `hit_strict`, under strict matching)."""
     status = hits["status"] if "status" in hits.columns else hits["result"]
     hits = hits.assign(hit=status.astype(str).eq("matched"))
-    cols = [c for c in ("target", "month", "type", "weight", "key") if c in hits.columns]
+    cols = [c for c in ("target", "month", "type", "weight", "key", "confidence")
+            if c in hits.columns]
     shares = ["hit", "hit_strict"] if "hit_strict" in hits.columns else ["hit"]
     return (hits.groupby(cols, dropna=False)[shares].mean().reset_index()
             .sort_values(cols[1] if len(cols) > 1 else cols[0]))
@@ -144,8 +147,8 @@ def write_report(out: Path, spec: CalibrationSpec, summary: dict, validation: di
     table = (scores.groupby(["window", "model"])["fit"]
              .agg(["median", "mean", "min", "max", "count"]).round(3))
     rec = scores[scores["model"] == "calibrated"].groupby("window")[
-        ["weighted_recall", "family_recall", "key_recall", "precision", "snapshot_entities",
-         "snapshot_rooms", *STRICT]
+        ["weighted_recall", "family_recall", "key_recall", "high_confidence_recall", "precision",
+         "snapshot_entities", "snapshot_rooms", *STRICT]
     ].median().round(3)
     lines = [f"# Calibration report: {spec.name}", "",
              f"Spec: {spec.description or spec.name}. Sampler: optuna {spec.sampler} (seed "
@@ -175,6 +178,12 @@ def write_report(out: Path, spec: CalibrationSpec, summary: dict, validation: di
                   "|---|---|---|---|"]
         lines += [f"| {c['trial']} | {c['objective_search']:.3f} | {c['objective_fresh']:.3f} | "
                   f"{c['fit_fresh']:.3f} |" for c in sel["candidates"]]
+    lines += ["", "## Goals (issue 3; sim/calibration/goals.py)", "",
+              markdown_table(calibration_goals(scores, rates))]
+    if spec.holdout_window is not None:
+        lines += ["", "Held-out fit against the nulls (clearly above: one-sided Wilcoxon "
+                  f"signed-rank test, p < {ALPHA}):", "",
+                  markdown_table(out_of_sample_goal(scores))]
     lines += ["", "## Targets reproduced (share of validation seeds)", "",
               rates.round(2).to_string(index=False), "",
               "Figures: `fit_vs_nulls.png`, `target_hit_rates.png`, `timeline_seed1.png`.", ""]

@@ -83,6 +83,8 @@ def test_tiny_calibration_end_to_end_with_resume(tmp_path, capsys):
     assert 0.2 <= best["temperature"] <= 0.6
     report = (out / "report.md").read_text()
     assert "holdout" in report and "frozen" in report and "random" in report
+    assert "## Goals" in report and "recall on the" in report and "Wilcoxon" in report
+    assert "confidence" in (out / "target_hit_rates.csv").read_text().splitlines()[0]
 
     # A second call without --resume refuses to overwrite the study.
     assert main(["calibrate", str(spec), "--out", str(out), "--executor", "serial"]) == 2
