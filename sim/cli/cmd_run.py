@@ -72,8 +72,11 @@ def run(args: argparse.Namespace) -> int:
         if fit is not None:
             print(f"Fit against the documented trajectory ({fit['targets']}): {fit['fit']:.3f} "
                   f"(weighted recall {fit['weighted_recall']:.3f}, key-event recall "
-                  f"{fit['key_recall']:.3f}, precision {fit['precision']:.3f}; strict "
-                  f"matching: fit {fit['fit_strict']:.3f}, key-event recall "
-                  f"{fit['key_recall_strict']:.3f}); per-target table: coalsim score {out}")
+                  f"{fit['key_recall']:.3f}, high-confidence recall "
+                  f"{fit['high_confidence_recall']:.3f}, precision {fit['precision']:.3f}; "
+                  f"strict matching: fit {fit['fit_strict']:.3f}, key-event recall "
+                  f"{fit['key_recall_strict']:.3f}, high-confidence recall "
+                  f"{fit['high_confidence_recall_strict']:.3f}); per-target table: "
+                  f"coalsim score {out}")
     print(f"Run folder: {folder}")
     return 0
