@@ -131,6 +131,8 @@ class ScoreReport:
     snapshot_rooms: float | None
     fit: float | None
     high_confidence_recall: float | None
+    #: weighted recall of each family of documented events present in the window
+    family_recalls: dict[str, float]
     targets_table: pd.DataFrame = _Table()
     spurious: pd.DataFrame = _Table()
     snapshots_table: pd.DataFrame = _Table()
@@ -177,6 +179,7 @@ class ScoreReport:
             "window": {"start": self.window[0], "end": self.window[1]},
             "metrics": {k: (_safe(v) if isinstance(v, float) else v)
                         for k, v in self.metrics().items()},
+            "family_recalls": {k: _safe(v) for k, v in self.family_recalls.items()},
             "fit_weights": dict(FIT_WEIGHTS),
             "settings": self.settings,
             "per_target": records(self.targets_table),
@@ -227,6 +230,7 @@ class ScoreReport:
                 f" = {f(self.recall)}" if self.recall is not None else "")),
             ("weighted recall", f(self.weighted_recall)),
             ("family recall (rooms, mergers, fights, exits)", f(self.family_recall)),
+            *((f"  {name}", f(v)) for name, v in self.family_recalls.items()),
             ("key-event recall", f(self.key_recall)),
             ("high-confidence recall", f(self.high_confidence_recall)),
             ("precision (major events)", f"{self.n_major_matched}/{self.n_major} = "
@@ -553,20 +557,21 @@ def score_frames(events: pd.DataFrame | None, membership: pd.DataFrame, targets:
         key_recall = (sum(1 for i in keys if i in result.matches) / len(keys)) if keys else None
         sure = [i for i in scorable if prepared[i].target.confidence == "high"]
         high_recall = (sum(1 for i in sure if i in result.matches) / len(sure)) if sure else None
-        fam_recalls = []
-        for types in FAMILIES.values():
+        by_family: dict[str, float] = {}
+        for name, types in FAMILIES.items():
             fam = [i for i in scorable if prepared[i].target.type in types]
             if fam:
                 w_fam = sum(prepared[i].target.weight for i in fam)
-                fam_recalls.append(sum(prepared[i].target.weight for i in fam
-                                       if i in result.matches) / w_fam)
-        family_recall = float(np.mean(fam_recalls))
+                by_family[name] = sum(prepared[i].target.weight for i in fam
+                                      if i in result.matches) / w_fam
+        family_recall = float(np.mean(list(by_family.values())))
         errs = [abs(result.matches[i].dt) for i in matched]
         mean_err = float(np.mean(errs)) if errs else None
         timing = max(0.0, 1.0 - mean_err / TIMING_SCALE) if errs else 0.0
     else:
         recall = weighted_recall = key_recall = family_recall = mean_err = timing = None
         high_recall = None
+        by_family = {}
 
     # precision over major simulated events
     shares = [index.strength_share(set(a) | (set(s[0]) | set(s[1]) if s else set()), m)
@@ -626,7 +631,8 @@ def score_frames(events: pd.DataFrame | None, membership: pd.DataFrame, targets:
         n_major=n_major,
         n_major_matched=n_major_matched, precision=precision, precision_all=precision_all,
         mean_timing_error=mean_err, timing_score=timing, snapshot_entities=snap_e,
-        snapshot_rooms=snap_r, fit=fit, high_confidence_recall=high_recall, targets_table=table,
+        snapshot_rooms=snap_r, fit=fit, high_confidence_recall=high_recall,
+        family_recalls=by_family, targets_table=table,
         spurious=spurious,
         snapshots_table=snaps, window=(start, end), run=run, targets_path=targets.path,
         warnings=warnings,

@@ -57,6 +57,17 @@ def test_high_confidence_recall_counts_high_confidence_targets_only():
     assert score_frames(ev, membership(), only_medium).high_confidence_recall is None
 
 
+def test_family_recalls_are_reported_each_and_averaged():
+    tg = make_targets(target("zenki_leaves", "2017-07", "split", ["zenki"], weight=3.0),
+                      target("aqsa_leaves", "2018-02", "split", ["jund_aqsa"]),
+                      target("jaf", "2015-03", "room_formed", ["nusra", "ahrar"]))
+    rep = score_frames(events(("2017-07", "split", "zenki", "E1", "")), membership(), tg)
+    assert rep.family_recalls == {"rooms": 0.0, "exits": 0.75}
+    assert rep.family_recall == pytest.approx(0.375)
+    assert rep.to_dict()["family_recalls"] == {"rooms": 0.0, "exits": 0.75}
+    assert "    exits                      0.750" in rep.to_text()
+
+
 def test_jaccard_threshold_half():
     tg = make_targets(target("m", "2016-06", "merger", ["nusra", "zenki", "liwa_haqq", "ansar_din"]))
     ok = score_frames(events(("2016-06", "merger", "nusra;zenki", "E1", "")), membership(), tg)
