@@ -115,17 +115,24 @@ def test_tiny_calibration_end_to_end_with_resume(tmp_path, capsys):
     assert "spec changed" in capsys.readouterr().err
 
 
-def test_warm_start_evaluates_the_given_parameters_first(tmp_path):
-    spec = write_spec(tmp_path, budget={"trials": 1, "minutes": 5})
+def calibrate_from(tmp_path: Path, start_text: str, **spec_changes) -> optuna.Study:
+    """Run the tiny calibration from a --start-from file holding `start_text`."""
+    spec = write_spec(tmp_path, **spec_changes)
     start = tmp_path / "start.yaml"
-    start.write_text("temperature: 0.33\ncoordination_cost: 99.0\n", encoding="utf-8")
+    start.write_text(start_text, encoding="utf-8")
     out = tmp_path / "out"
     assert main(["calibrate", str(spec), "--out", str(out), "--executor", "serial",
                  "--start-from", str(start)]) == 0
-    study = optuna.load_study(study_name="tiny", storage=f"sqlite:///{out / 'study.db'}")
+    return optuna.load_study(study_name="tiny", storage=f"sqlite:///{out / 'study.db'}")
+
+
+def test_warm_start_evaluates_the_given_parameters_first(tmp_path):
+    study = calibrate_from(tmp_path, "temperature: 0.33\ncoordination_cost: 99.0\n",
+                           budget={"trials": 1, "minutes": 5})
     first = study.trials[0].params
     assert first["temperature"] == pytest.approx(0.33)
     assert first["coordination_cost"] == pytest.approx(6.0)   # clipped to the spec's range
+    spec, start = tmp_path / "spec.yaml", tmp_path / "start.yaml"  # written by calibrate_from
     # Several starting sets, evaluated in the order given.
     second = tmp_path / "second.yaml"
     second.write_text("temperature: 0.5\ncoordination_cost: 2.0\n", encoding="utf-8")
@@ -267,13 +274,9 @@ def test_strict_metrics_are_the_strict_scores_of_the_run():
 def test_a_cmaes_search_centres_on_its_start(tmp_path):
     """`sampler: cmaes` runs (its `cmaes` dependency is installed) and, given
     --start-from, searches around that set rather than around the centre."""
-    spec = write_spec(tmp_path, sampler="cmaes", budget={"trials": 13, "minutes": 5})
-    start = tmp_path / "start.yaml"
-    start.write_text("temperature: 0.22\ncoordination_cost: 1.4\n", encoding="utf-8")
-    out = tmp_path / "out"
-    assert main(["calibrate", str(spec), "--out", str(out), "--executor", "serial",
-                 "--start-from", str(start)]) == 0
-    study = optuna.load_study(study_name="tiny", storage=f"sqlite:///{out / 'study.db'}")
+    study = calibrate_from(tmp_path, "temperature: 0.22\ncoordination_cost: 1.4\n",
+                           sampler="cmaes", budget={"trials": 13, "minutes": 5})
+    spec = tmp_path / "spec.yaml"                       # written by calibrate_from
     assert study.trials[0].params == pytest.approx({"temperature": 0.22, "coordination_cost": 1.4})
     def first_generation(study):
         return [t.params for t in study.trials if t.system_attrs.get("cma:generation") == 0]
