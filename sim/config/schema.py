@@ -202,6 +202,13 @@ class Parameters(Strict):
                                "each member judging the newcomer as a partner. Fatah Halab "
                                "kept Nusra out, Jaish al-Fatah Jund al-Aqsa (timeline lines 9 "
                                "and 25). Mechanism 1.")
+    room_heat: float = Field(0.0, ge=0.0, le=5.0,
+                             description="Front intensity an operations room needs: a room "
+                             "whose front is below it this month lapses, and no room is "
+                             "formed or entered on such a front (0: rooms never lapse). "
+                             "Rooms served offensives: Jaish al-Fatah for Idlib in March "
+                             "2015, re-activated for Aleppo in May 2016, gone by January "
+                             "2017 (timeline lines 6, 25, 51). Mechanism 1.")
     counter_offer: Unit = Field(0.0, description="How far the target of a merger proposal "
                                 "weighs it against a room with the proposer instead: it "
                                 "accepts on its utility of merging over the better of doing "

@@ -52,7 +52,9 @@ class CoalitionModel(mesa.Model):
        this month's fronts (what restrains infighting, `fight_restraint`).
        **Exclusion**: each faction's exclusion decays by `exclusion_memory`
        and is set to 1 by an agreement (a shock) that leaves it out.
-    2. **Battlefield**: each front's intensity (plus the escalation borne by
+    2. **Rooms lapse**: with `room_heat` > 0, an operations room whose front
+       is below that intensity this month dissolves.
+       **Battlefield**: each front's intensity (plus the escalation borne by
        those who defied a past-deadline ultimatum) inflicts losses, shared
        with entity components present on the same front and with partners in
        a room that coordinates that front;
@@ -85,7 +87,8 @@ class CoalitionModel(mesa.Model):
        neither side changed this month); coordination on the front where both
        have most at stake (join the partner's room for that front, leaving
        one's own there, bring the partner into one's own, or form a room for
-       that front: one room per front; with `room_consent` the members already
+       that front: one room per front, none on a front below `room_heat`
+       (such proposals are not options); with `room_consent` the members already
        in that room had a say in the acceptance); rooms left with fewer than
        two members dissolve.
     8. **Record** one membership row per faction.
@@ -142,6 +145,8 @@ class CoalitionModel(mesa.Model):
                                np.maximum(touched, p.rise_merge * risen))
         touched = np.maximum(touched, risen)
         st.crisis = np.maximum(st.crisis * p.crisis_memory, touched)
+        if p.room_heat > 0.0:
+            self.ledger.lapse_rooms(intensity, p.room_heat)
         actors = actors_of(st, self.last_actors)
         battlefield(st, actors, p, intensity, self._escalation())
         self._fights()

@@ -152,6 +152,9 @@ def observe(state: State, actors: Actors, params: Parameters, intensity: np.ndar
     # Only the consent to enter a room reads them: not built at `room_consent` 0.
     joining, panel = (_panels(incidence, rooms["room_fronts"], fronts)
                       if params.room_consent > 0.0 else _no_panels(m))
+    # No room on a front too quiet to need one (`room_heat`).
+    quiet = (intensity[fronts] < params.room_heat if fronts is not None and params.room_heat > 0.0
+             else np.zeros((m, m), dtype=bool))
 
     # Rooms: each actor's least attached room (farthest from its line, on the
     # front that carries least of its losses) is the one it may leave or be
@@ -195,7 +198,7 @@ def observe(state: State, actors: Actors, params: Parameters, intensity: np.ndar
         in_room=in_room, room_gap=memb["gap"], room_red=memb["red"],
         room_grievance=memb["grievance"], room_focus=memb["focus"], room_mates=room_mates,
         pair_focus=pair_focus, pair_support=pair_support, joining=joining, panel=panel,
-        room_slot=memb["slot"], units=np.diff(np.append(actors.starts, len(actors.order))),
+        quiet=quiet, room_slot=memb["slot"], units=np.diff(np.append(actors.starts, len(actors.order))),
         fighting=fighting, alive=np.ones(m, dtype=bool), **comp)
 
 

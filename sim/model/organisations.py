@@ -83,6 +83,16 @@ class Ledger:
                 self.record("room_dissolved", actors, rid, f"{room.name} dissolves")
                 del self.state.rooms[rid]
 
+    def lapse_rooms(self, intensity, heat: float) -> None:
+        """Rooms whose front is below `heat` this month dissolve (rooms serve
+        offensives); rooms of a scenario without fronts never lapse."""
+        for rid in list(self.state.rooms):
+            room = self.state.rooms[rid]
+            if room.front >= 0 and intensity[room.front] < heat:
+                actors = tuple(fid for key in room.members for fid in self.ids(key))
+                self.record("room_dissolved", actors, rid, f"{room.name} lapses: its front is quiet")
+                del self.state.rooms[rid]
+
     def coordinate(self, a: str, b: str, front: int = -1) -> None:
         """a wants to coordinate with b on `front`: join b's room on that front
         (leaving its own there: one room per front), bring b into a's, or form

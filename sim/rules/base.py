@@ -75,6 +75,7 @@ class Observation:
     # Built only when `room_consent` > 0 (their only reader); all False otherwise.
     joining: np.ndarray           # (M, M) bool: coordinating with j means i joins j's room
     panel: np.ndarray             # (M, M, M) bool: [i, j, k] k already sits in the room i and j would share (k not i, j)
+    quiet: np.ndarray             # (M, M) bool: the front i and j would coordinate on is below `room_heat` (no room there this month)
     room_slot: np.ndarray         # (M,) int: that room's position in the model's room list, -1 if none
     units: np.ndarray             # (M,) number of factions in the actor (1, or an entity's components)
     fighting: np.ndarray          # (M, M) bool: an active fight between i and j

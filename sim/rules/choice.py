@@ -38,7 +38,7 @@ def valid_options(obs: Observation) -> np.ndarray:
     mask[:, NONE] = True
     mask[:, LEAVE] = obs.in_room
     mask[:, DISSOLVE] = True
-    mask[:, N_SINGLE:N_SINGLE + m] = other & ~obs.same_room & ~obs.fighting
+    mask[:, N_SINGLE:N_SINGLE + m] = other & ~obs.same_room & ~obs.fighting & ~obs.quiet
     mask[:, N_SINGLE + m:N_SINGLE + 2 * m] = other & ~obs.vetoed & ~obs.fighting
     mask[:, N_SINGLE + 2 * m:] = other & ~obs.fighting
     mask[~obs.alive, 1:] = False
