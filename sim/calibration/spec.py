@@ -58,6 +58,11 @@ class CalibrationSpec(Strict):
                                           "after fitting, never used by the search.")
     replicates: int = Field(4, ge=1, le=1000)
     root_seed: int = Field(2026, ge=0)
+    reseed_every: int | None = Field(None, ge=1, description="Draw fresh replicate seeds "
+                                     "every this many trials (by trial number), so that a "
+                                     "long search cannot fit the luck of one set of seeds; "
+                                     "trials within a block share their seeds (common random "
+                                     "numbers). Default: one set of seeds for the whole search.")
     sampler: Literal["tpe", "random", "cmaes"] = "tpe"
     budget: Budget = Field(default_factory=Budget)
     validation_seeds: int = Field(20, ge=1, le=1000,
@@ -117,4 +122,6 @@ def spec_hash(spec: CalibrationSpec) -> str:
     data.pop("reselect", None)      # chooses among the trials after the search; not the search
     if data.get("objective") == DEFAULT_OBJECTIVE:
         data.pop("objective")        # the default: studies made before the key existed still match
+    if data.get("reseed_every") is None:
+        data.pop("reseed_every")     # likewise
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]

@@ -3,9 +3,10 @@
 optuna's ask/tell interface keeps the search in this process while the
 evaluations (replicate runs and scoring) go to any `concurrent.futures`
 executor. The study lives in an SQLite file in the output folder, so an
-interrupted calibration resumes with `--resume` where it stopped. Every
-trial uses the same replicate seeds (common random numbers), so that trials
-differ by their parameters and not by their luck.
+interrupted calibration resumes with `--resume` where it stopped. Trials use
+the same replicate seeds (common random numbers), so that trials differ by
+their parameters and not by their luck; with `reseed_every` the seeds change
+every that many trials, so that a long search does not fit one set's luck.
 """
 
 from __future__ import annotations
@@ -27,8 +28,17 @@ from sim.errors import InputError
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
 
-def replicate_seeds(root: int, n: int) -> list[int]:
+def replicate_seeds(root: int | list[int], n: int) -> list[int]:
     return [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(root).spawn(n)]
+
+
+def trial_seeds(spec: CalibrationSpec, number: int) -> list[int]:
+    """The replicate seeds of trial `number`: the spec's one set, or with
+    `reseed_every` k the set of block `number // k` (blocks never reuse the
+    reselection's seeds, drawn from `root_seed + 1`)."""
+    if spec.reseed_every is None:
+        return replicate_seeds(spec.root_seed, spec.replicates)
+    return replicate_seeds([spec.root_seed, 1 + number // spec.reseed_every], spec.replicates)
 
 
 #: CMA-ES step size, on the search space scaled to [0, 1] per parameter, when it
@@ -127,7 +137,6 @@ def _task(spec: CalibrationSpec, base: Path, number: int, params: dict[str, floa
 def search(spec: CalibrationSpec, base: Path, study: optuna.Study, executor: Executor,
            workers: int, trials: int, minutes: float) -> None:
     """Run trials until `trials` are complete in total or `minutes` have passed."""
-    seeds = replicate_seeds(spec.root_seed, spec.replicates)
     dists = {name: optuna.distributions.FloatDistribution(p.low, p.high, log=p.log)
              for name, p in spec.parameters.items()}
     done = len([t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE])
@@ -145,7 +154,8 @@ def search(spec: CalibrationSpec, base: Path, study: optuna.Study, executor: Exe
             while (len(pending) < max(1, workers) and done + len(pending) < trials
                    and time.monotonic() < deadline):
                 trial = study.ask(dists)
-                task = _task(spec, base, trial.number, trial.params, seeds)
+                task = _task(spec, base, trial.number, trial.params,
+                             trial_seeds(spec, trial.number))
                 pending[executor.submit(evaluate, task)] = trial
             if not pending:
                 break

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from sim.calibration.spec import load_spec, spec_hash
-from sim.calibration.study import objective_value, replicate_seeds
+from sim.calibration.study import objective_value, replicate_seeds, trial_seeds
 from sim.cli.main import main
 from sim.errors import InputError
 
@@ -66,6 +66,25 @@ def test_replicate_seeds_come_from_one_root():
     assert replicate_seeds(5, 3) == replicate_seeds(5, 3)
     assert replicate_seeds(5, 3) != replicate_seeds(6, 3)
     assert len(set(replicate_seeds(5, 8))) == 8
+
+
+def test_reseeding_changes_the_seeds_by_block_of_trials(tmp_path):
+    """Without `reseed_every` every trial runs on the root's seeds; with it, the
+    trials of one block share a set and the next block gets another, never the
+    reselection's. A study made with one setting does not resume under the other."""
+    plain, _ = load_spec(write_spec(tmp_path, replicates=2))
+    assert {tuple(trial_seeds(plain, n)) for n in range(7)} == {tuple(replicate_seeds(5, 2))}
+    spec, _ = load_spec(write_spec(tmp_path, replicates=2, reseed_every=3))
+    blocks = [tuple(trial_seeds(spec, n)) for n in range(7)]
+    assert blocks[0] == blocks[1] == blocks[2] != blocks[3]
+    assert blocks[3] == blocks[4] == blocks[5] != blocks[6]
+    assert len(set(blocks)) == 3
+    fresh = set(replicate_seeds(5 + 1, 16))
+    assert all(fresh.isdisjoint(b) for b in blocks)
+    assert spec_hash(spec) != spec_hash(plain)
+    assert main(["calibrate", str(write_spec(tmp_path, reseed_every=0)), "--out",
+                 str(tmp_path / "out")]) == 2
+    assert not (tmp_path / "out" / "study.db").exists()
 
 
 def test_tiny_calibration_end_to_end_with_resume(tmp_path, capsys):
