@@ -69,13 +69,13 @@ class Observation:
     room_focus: np.ndarray        # (M,) share of its intensity-weighted fighters on that room's front
     pair_focus: np.ndarray        # (M, M) share of i's intensity-weighted fighters on the front i and j would coordinate on
     pair_support: np.ndarray      # (M, M) share of i's losses j's group would absorb on that front alone
+    quiet: np.ndarray             # (M, M) bool: the front i and j would coordinate on is below `room_heat` (no room there this month)
     room_mates: np.ndarray        # (M, M) bool: k is in i's least attached room
     # Coordination puts i and j in one room on their front (`pair_front`): j's room
     # there if it has one (i joins it), else i's (j is brought in), else a new one.
     # Built only when `room_consent` > 0 (their only reader); all False otherwise.
     joining: np.ndarray           # (M, M) bool: coordinating with j means i joins j's room
     panel: np.ndarray             # (M, M, M) bool: [i, j, k] k already sits in the room i and j would share (k not i, j)
-    quiet: np.ndarray             # (M, M) bool: the front i and j would coordinate on is below `room_heat` (no room there this month)
     room_slot: np.ndarray         # (M,) int: that room's position in the model's room list, -1 if none
     units: np.ndarray             # (M,) number of factions in the actor (1, or an entity's components)
     fighting: np.ndarray          # (M, M) bool: an active fight between i and j
