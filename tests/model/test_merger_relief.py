@@ -7,7 +7,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.config import scenario_from_dict
 from sim.config.schema import Parameters
 from sim.model.observe import actors_of, observe
 from sim.model.state import initial_state
@@ -15,24 +14,13 @@ from sim.rules.base import Utilities
 from sim.rules.choice import acceptance_utility
 from sim.rules.utility import WeightedUtility
 from tests.rules.contract import observation
+from two_fronts import two_fronts
 
 
 def scenario(**params):
     """a holds the north and the south; b and d the north, c the south; a and d
     share a northern room. 2,000 fighters each; the south is fought at 0.2."""
-    factions = []
-    for fid, fronts in (("a", {"north": 0.5, "south": 0.5}), ("b", {"north": 1.0}),
-                        ("c", {"south": 1.0}), ("d", {"north": 1.0})):
-        factions.append({"id": fid, "name": fid.upper(), "strength": 2000,
-                         "ideology": [2.0, 2.0, 2.0], "fronts": fronts})
-    return scenario_from_dict({
-        "name": "relief", "start": "2030-01", "end": "2030-03",
-        "ideology_scales": ["x", "y", "z"], "factions": factions,
-        "fronts": [{"id": "north", "name": "North", "intensity": {"2030-01": 1.0}},
-                   {"id": "south", "name": "South", "intensity": {"2030-01": 0.2}}],
-        "rooms": [{"id": "rn", "name": "N", "members": ["a", "d"], "front": "north",
-                   "source": "test"}],
-        "parameters": params})
+    return two_fronts("relief", "2030-03", {"2030-01": 1.0}, {"2030-01": 0.2}, params)
 
 
 def look(**params):

@@ -5,31 +5,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.config import scenario_from_dict
 from sim.model.model import CoalitionModel
 from sim.model.observe import actors_of, observe
 from sim.model.state import initial_state
 from sim.rules.choice import N_SINGLE, valid_options
+from two_fronts import two_fronts
 
 
 def scenario(**params):
     """a holds the north and the south, b and d the north, c the south; a and d
     share a northern room. The north is fought at 1.0 in January and at 0.2
     from February; the south at 0.2 throughout."""
-    factions = []
-    for fid, fronts in (("a", {"north": 0.5, "south": 0.5}), ("b", {"north": 1.0}),
-                        ("c", {"south": 1.0}), ("d", {"north": 1.0})):
-        factions.append({"id": fid, "name": fid.upper(), "strength": 2000,
-                         "ideology": [2.0, 2.0, 2.0], "fronts": fronts})
-    return scenario_from_dict({
-        "name": "heat", "start": "2030-01", "end": "2030-04",
-        "ideology_scales": ["x", "y", "z"], "factions": factions,
-        "fronts": [{"id": "north", "name": "North",
-                    "intensity": {"2030-01": 1.0, "2030-02": 0.2}},
-                   {"id": "south", "name": "South", "intensity": {"2030-01": 0.2}}],
-        "rooms": [{"id": "rn", "name": "N", "members": ["a", "d"], "front": "north",
-                   "source": "test"}],
-        "parameters": {"coordination_cost": 0.0, "threat_coordination": 20.0, **params}})
+    return two_fronts("heat", "2030-04", {"2030-01": 1.0, "2030-02": 0.2}, {"2030-01": 0.2},
+                      {"coordination_cost": 0.0, "threat_coordination": 20.0, **params})
 
 
 def look(intensity, **params):
