@@ -66,12 +66,17 @@ class Parameters(Strict):
     red_line_weight: float = Field(4.0, ge=0.0, le=50.0,
                                    description="Penalty for associating with a designated group, "
                                    "times the client's dependence on a backer with a red line.")
-    coordination_cost: float = Field(2.0, ge=0.0, le=50.0)
+    coordination_cost: float = Field(2.0, ge=0.0, le=50.0,
+                                     description="Cost of a change of room partners: of forming or "
+                                     "entering an operations room, and of leaving one or expelling "
+                                     "a member from it.")
     commitment_cost: float = Field(0.0, ge=0.0, le=50.0,
                                    description="Wish to leave an operations room whose front carries "
                                    "little of one's own losses, times threat (a room's front draws "
                                    "fighters away from where one bleeds).")
-    merge_cost: float = Field(5.0, ge=0.0, le=50.0)
+    merge_cost: float = Field(5.0, ge=0.0, le=50.0,
+                              description="Cost of a merger to the group weighing it, times 0.5 + its "
+                              "cohesion (an open merger window waives `crisis_merge` of it).")
     merge_size_cost: float = Field(0.0, ge=0.0, le=50.0,
                                    description="Extra cost of a merger per faction beyond two in the "
                                    "resulting entity (large entities are hard to hold together).")
@@ -81,7 +86,8 @@ class Parameters(Strict):
                                    description="Share of `cover_seeking` felt only while an agreement "
                                    "that left the group out is recent (its `exclusion`): cover matters "
                                    "when the designation makes one a target. 0: felt always.")
-    fight_cost: float = Field(5.0, ge=0.0, le=50.0)
+    fight_cost: float = Field(5.0, ge=0.0, le=50.0,
+                              description="Cost of starting a fight with another actor.")
     hegemony_weight: float = Field(6.0, ge=0.0, le=50.0,
                                    description="Wish of a strong hardline group to attack weaker, "
                                    "foreign-backed rivals (mechanism 5).")
@@ -99,10 +105,14 @@ class Parameters(Strict):
                                "line to leave, or on the others to expel it (mechanisms 7, 8).")
     line_tolerance: Unit = Field(0.3, description="Distance from a room's or entity's line "
                                  "(on the [0, 1] ideology scale) beyond which the line pushes a member out.")
-    defection_cost: float = Field(4.0, ge=0.0, le=50.0)
+    defection_cost: float = Field(4.0, ge=0.0, le=50.0,
+                                  description="Cost to a component of leaving its merged entity, "
+                                  "times 0.5 + the entity's cohesion.")
     ultimatum_weight: float = Field(6.0, ge=0.0, le=50.0,
                                     description="Wish to dissolve under a backer's ultimatum.")
-    dissolve_cost: float = Field(6.0, ge=0.0, le=50.0)
+    dissolve_cost: float = Field(6.0, ge=0.0, le=50.0,
+                                 description="Cost of dissolving, times 1 + 4 x the actor's share of "
+                                 "all fighters (big groups have more to lose).")
     veto_threshold: float = Field(0.4, gt=0.0, le=5.0,
                                   description="Dependence on vetoing backers at which a client's "
                                   "merger with a group they find unwelcome is blocked (also "

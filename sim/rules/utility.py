@@ -18,7 +18,8 @@ mechanisms against each other:
    "Rationalist Explanations for War", IO 49(3));
 6. a parent attacks a component that left it (grievance after a split);
 7-8. members far from the line of their room or entity leave or are expelled;
-9. ultimatums make dissolving attractive to those whose backers issue them.
+9. ultimatums make dissolving attractive to those whose backers issue them, and
+   leaving an entity, or not joining one, that an ultimatum names but not oneself.
 """
 
 from __future__ import annotations
@@ -165,6 +166,10 @@ class WeightedUtility(Rule):
                       if p.cover_exclusion > 0.0 else np.ones(m))
         withheld = ((1.0 - p.merger_trust) * p.trust_weight * obs.trust
                     if p.merger_trust < 1.0 else 0.0)
+        # Mechanism 9: what drives a component out of an entity keeps a group from
+        # joining one: merging with a group under an ultimatum that does not name
+        # oneself means bearing it too (the mirror of `defect`'s ultimatum term).
+        named = obs.ultimatum > 0.0
         merge = {
             **affinity_parts,
             "ideological distance, twice more for a merger": -(
@@ -182,6 +187,7 @@ class WeightedUtility(Rule):
                                                   * (1.0 - p.crisis_merge * obs.window[:, None])),
             "size of the entity": -(p.merge_size_cost * (obs.units[:, None] + obs.units[None, :] - 2)),
             "oath of allegiance": -(p.allegiance_weight * obs.allegiance),
+            "ultimatum on the partner": -(bp * p.ultimatum_weight * (named[None, :] & ~named[:, None])),
         }
 
         # Mechanism 5: hegemonic consolidation.
@@ -229,14 +235,14 @@ class WeightedUtility(Rule):
             "relief the room gives": -(p.threat_coordination * threat * obs.room_support),
             "room away from one's fronts": p.commitment_cost * threat * (1.0 - obs.room_focus)
             * obs.in_room,
-            "coordination cost saved": -p.coordination_cost,
+            "cost of breaking with the partners": -p.coordination_cost,
         }
         expel = {
             "distance from the room's line": p.line_weight * p.ideology_weight * (
                 obs.room_gap - p.line_tolerance - 0.1),
             "red line": bp * p.red_line_weight * obs.room_red,
             "partners' grievance": p.grievance_weight * obs.room_grievance,
-            "coordination cost": -p.coordination_cost,
+            "cost of breaking with a member": -p.coordination_cost,
         }
 
         # Mechanism 9: dissolve under an ultimatum; big groups have more to lose.

@@ -294,6 +294,27 @@ def test_ultimatum_to_the_entity_raises_defection_of_components_it_does_not_name
     assert u(pressed).defect[1] > u(calm).defect[1] + 1.0
 
 
+def test_no_group_merges_into_an_ultimatum_that_does_not_name_it() -> None:
+    # What drives a component out of an entity keeps a group from joining one:
+    # 1 is under an ultimatum, 0 and 2 are not.
+    calm = base3()
+    pressed = vary(calm, ultimatum=[0.0, 2.0, 0.0])
+    bite = Parameters().backer_pressure * Parameters().ultimatum_weight
+    assert u(pressed).merge[0, 1] == pytest.approx(u(calm).merge[0, 1] - bite)
+    assert u(pressed).merge[2, 1] == pytest.approx(u(calm).merge[2, 1] - bite)
+    # The group under it loses nothing by courting others, and neither does a
+    # group the same ultimatum names, nor a room with it.
+    assert u(pressed).merge[1, 0] == pytest.approx(u(calm).merge[1, 0])
+    both = vary(calm, ultimatum=[1.0, 2.0, 0.0])
+    assert u(both).merge[0, 1] == pytest.approx(u(calm).merge[0, 1])
+    assert u(pressed).coordinate[0, 1] == pytest.approx(u(calm).coordinate[0, 1])
+    # Where merging is cheap, the ultimatum turns it down.
+    cheap = base3(params=Parameters(merge_cost=0.0))
+    high = frequency(RULE, cheap, 0, MERGE, 1)
+    low = frequency(RULE, vary(cheap, ultimatum=[0.0, 2.0, 0.0]), 0, MERGE, 1)
+    assert high > low + 0.1, (low, high)
+
+
 # ---- crises open merger windows ----------------------------------------------------------
 
 
