@@ -86,6 +86,13 @@ class Parameters(Strict):
                                    description="Share of `cover_seeking` felt only while an agreement "
                                    "that left the group out is recent (its `exclusion`): cover matters "
                                    "when the designation makes one a target. 0: felt always.")
+    cover_dilution: float = Field(0.0, ge=0.0, le=1.0,
+                                  description="Share of `cover_seeking` that grows with the partner's "
+                                  "weight: a designated group hides only in a partner that is not "
+                                  "drowned in it (full cover from a partner at least as strong, in "
+                                  "proportion below). JFS courted Ahrar, the largest group, for the "
+                                  "merger of late 2016 (timeline lines 41-46). 0: any partner covers "
+                                  "in full.")
     fight_cost: float = Field(5.0, ge=0.0, le=50.0,
                               description="Cost of starting a fight with another actor.")
     hegemony_weight: float = Field(6.0, ge=0.0, le=50.0,

@@ -164,6 +164,11 @@ class WeightedUtility(Rule):
         # of December 2016 and Astana, then HTS in January 2017; timeline lines 44-51).
         cover_need = ((1.0 - p.cover_exclusion) + p.cover_exclusion * obs.exclusion
                       if p.cover_exclusion > 0.0 else np.ones(m))
+        # ... and it hides only in a partner that is not drowned in it: with
+        # `cover_dilution` d, d of the cover grows with the partner's weight in the
+        # pair (full from a partner at least as strong as oneself).
+        cover_partner = ((1.0 - p.cover_dilution) + p.cover_dilution * np.minimum(1.0, 2.0 * pair_share)
+                         if p.cover_dilution > 0.0 else 1.0)
         withheld = ((1.0 - p.merger_trust) * p.trust_weight * obs.trust
                     if p.merger_trust < 1.0 else 0.0)
         # Mechanism 9: what drives a component out of an entity keeps a group from
@@ -177,7 +182,8 @@ class WeightedUtility(Rule):
             "trust withheld from mergers": -withheld,
             "threat relief": 0.5 * p.threat_coordination * merge_relief,
             "cover (designated with undesignated)": p.cover_seeking * (
-                obs.designated[:, None] & ~obs.designated[None, :]) * cover_need[:, None],
+                obs.designated[:, None] & ~obs.designated[None, :]) * cover_need[:, None]
+            * cover_partner,
             "balancing a common rival": p.balancing_weight * balancing,
             "protection when attacked": p.protection_weight * protection,
             "camp in a war": p.camp_weight * camp,
