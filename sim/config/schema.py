@@ -91,7 +91,7 @@ class Parameters(Strict):
                                   "weight: a designated group hides only in a partner that is not "
                                   "drowned in it (full cover from a partner at least as strong, in "
                                   "proportion below). JFS courted Ahrar, the largest group, for the "
-                                  "merger of late 2016 (timeline lines 41-46). 0: any partner covers "
+                                  "merger talks of December 2016 (timeline line 42). 0: any partner covers "
                                   "in full.")
     fight_cost: float = Field(5.0, ge=0.0, le=50.0,
                               description="Cost of starting a fight with another actor.")

@@ -402,6 +402,22 @@ def test_cover_exclusion_makes_cover_a_need_of_the_excluded() -> None:
         assert np.array_equal(u(obs[1]).coordinate, u(obs[0]).coordinate)
 
 
+def test_cover_dilution_makes_a_small_partner_a_poor_cover() -> None:
+    """With `cover_dilution` d, a designated actor (0, strength 4000) gets
+    (1 - d) of its cover from any undesignated partner and d of it in
+    proportion to the partner's weight: in full from one at least as strong
+    (2: 4000), 0.4 of it from one a quarter its size (1: 1000, pair share 0.2)."""
+    strength = [4000.0, 1000.0, 4000.0]
+    for d, small in ((0.0, 4.0), (1.0, 1.6), (0.5, 2.8)):
+        plain = base3(strength=strength, params=Parameters(cover_seeking=0.0, cover_dilution=d))
+        seeking = base3(strength=strength, params=Parameters(cover_seeking=4.0, cover_dilution=d))
+        obs = [vary(x, designated=[True, False, False]) for x in (plain, seeking)]
+        diff = u(obs[1]).merge - u(obs[0]).merge
+        assert diff[0, 1] == pytest.approx(small)
+        assert diff[0, 2] == pytest.approx(4.0)
+        assert diff[1, 0] == pytest.approx(0.0)
+
+
 # ---- shared operations make partners, not one body ---------------------------------------
 
 
