@@ -52,9 +52,12 @@ def revalidate(name: str, calibration: Path, images: Path) -> dict[str, Path]:
     spec, _doc = load_spec(spec_path)
     summary = json.loads(summary_path.read_text(encoding="utf-8"))
     best = {k: v["best"] for k, v in summary["parameters"].items()}
-    unknown = sorted(set(best) - set(spec.parameters))
-    if unknown:
-        raise InputError(f"the summary's parameters are not the spec's: {', '.join(unknown)}",
+    unknown, missing = sorted(set(best) - set(spec.parameters)), sorted(set(spec.parameters) - set(best))
+    if unknown or missing:
+        raise InputError("the summary's parameters are not the spec's: "
+                         + "; ".join(f"{what} {', '.join(names)}" for what, names in
+                                     (("not free in the spec:", unknown),
+                                      ("missing:", missing)) if names),
                          file=summary_path)
     validation = validate_best(spec, spec_path.parent, best)
     scores = validation["scores"]

@@ -67,10 +67,12 @@ def test_a_summary_that_is_not_the_spec_s_stops_with_code_2(tmp_path: Path, caps
     path = folder / "baseline_summary.json"
     summary = json.loads(path.read_text(encoding="utf-8"))
     summary["parameters"]["no_such_parameter"] = {"best": 1.0}
+    del summary["parameters"]["merge_cost"]
     path.write_text(json.dumps(summary), encoding="utf-8")
     assert revalidate.main(["baseline", "--calibration", str(folder),
                             "--images", str(tmp_path / "img")]) == 2
     err = capsys.readouterr().err
-    assert "baseline_summary.json" in err and "no_such_parameter" in err
+    assert "baseline_summary.json" in err
+    assert "not free in the spec: no_such_parameter" in err and "missing: merge_cost" in err
     assert not (folder / "baseline_validation_scores.csv").exists()
     assert not (tmp_path / "img").exists()
