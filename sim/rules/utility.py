@@ -181,9 +181,8 @@ class WeightedUtility(Rule):
                 2.0 * p.distance_weight * p.ideology_weight * obs.distance),
             "trust withheld from mergers": -withheld,
             "threat relief": 0.5 * p.threat_coordination * merge_relief,
-            "cover (designated with undesignated)": p.cover_seeking * (
-                obs.designated[:, None] & ~obs.designated[None, :]) * cover_need[:, None]
-            * cover_partner,
+            "cover (designated with undesignated)": p.cover_seeking * cover_partner * (
+                obs.designated[:, None] & ~obs.designated[None, :]) * cover_need[:, None],
             "balancing a common rival": p.balancing_weight * balancing,
             "protection when attacked": p.protection_weight * protection,
             "camp in a war": p.camp_weight * camp,
