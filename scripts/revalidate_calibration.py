@@ -30,8 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sim.calibration.report import (hit_rates, plot_hits, plot_scores,  # noqa: E402
-                                    validate_best)
+from sim.calibration.report import validate_best, write_validation  # noqa: E402
 from sim.calibration.spec import load_spec  # noqa: E402
 from sim.errors import InputError  # noqa: E402
 
@@ -41,9 +40,6 @@ NAMES = ("baseline", "out_of_sample")
 def revalidate(name: str, calibration: Path, images: Path) -> dict[str, Path]:
     """Validate ``<calibration>/<name>.yaml``'s committed best parameters again and
     write its validation files and figures; returns what it wrote."""
-    from sim.api import simulate
-    from sim.plots.timeline import plot_timeline
-
     spec_path = calibration / f"{name}.yaml"
     summary_path = calibration / f"{name}_summary.json"
     for path in (spec_path, summary_path):
@@ -52,7 +48,8 @@ def revalidate(name: str, calibration: Path, images: Path) -> dict[str, Path]:
     spec, _doc = load_spec(spec_path)
     summary = json.loads(summary_path.read_text(encoding="utf-8"))
     best = {k: v["best"] for k, v in summary["parameters"].items()}
-    unknown, missing = sorted(set(best) - set(spec.parameters)), sorted(set(spec.parameters) - set(best))
+    unknown = sorted(set(best) - set(spec.parameters))
+    missing = sorted(set(spec.parameters) - set(best))
     if unknown or missing:
         raise InputError("the summary's parameters are not the spec's: "
                          + "; ".join(f"{what} {', '.join(names)}" for what, names in
@@ -60,24 +57,16 @@ def revalidate(name: str, calibration: Path, images: Path) -> dict[str, Path]:
                                       ("missing:", missing)) if names),
                          file=summary_path)
     validation = validate_best(spec, spec_path.parent, best)
-    scores = validation["scores"]
-    written = {"scores": calibration / f"{name}_validation_scores.csv"}
-    scores.to_csv(written["scores"], index=False)
     images.mkdir(parents=True, exist_ok=True)
+    written = {"scores_csv": calibration / f"{name}_validation_scores.csv"}
     if name == "baseline":
-        rates = hit_rates(validation["hits"])
-        written["rates"] = calibration / f"{name}_target_hit_rates.csv"
-        rates.to_csv(written["rates"], index=False)
-        written["fit_png"] = images / "fit_vs_nulls.png"
-        written["rates_png"] = images / "target_hit_rates.png"
-        written["timeline_png"] = images / "timeline_seed1.png"
-        plot_scores(scores, written["fit_png"])
-        plot_hits(rates, written["rates_png"])
-        plot_timeline(simulate(validation["scenario"], seed=1), written["timeline_png"],
-                      targets_path=validation["targets_path"])
+        written.update(fit_png=images / "fit_vs_nulls.png",
+                       rates_csv=calibration / f"{name}_target_hit_rates.csv",
+                       rates_png=images / "target_hit_rates.png",
+                       timeline_png=images / "timeline_seed1.png")
     else:
         written["fit_png"] = images / f"{name}_fit_vs_nulls.png"
-        plot_scores(scores, written["fit_png"])
+    write_validation(validation, **written)
     return written
 
 

@@ -133,15 +133,31 @@ def plot_hits(rates: pd.DataFrame, path: Path) -> None:
     plt.close(fig)
 
 
+def write_validation(validation: dict, scores_csv: Path, fit_png: Path,
+                     rates_csv: Path | None = None, rates_png: Path | None = None,
+                     timeline_png: Path | None = None) -> pd.DataFrame:
+    """Write what `validate_best` found: the scores and the fit against the nulls,
+    and where asked the hit rate of each target, its plot and seed 1's timeline.
+    Returns the hit rates."""
+    scores, rates = validation["scores"], hit_rates(validation["hits"])
+    scores.to_csv(scores_csv, index=False)
+    plot_scores(scores, fit_png)
+    if rates_csv is not None:
+        rates.to_csv(rates_csv, index=False)
+    if rates_png is not None:
+        plot_hits(rates, rates_png)
+    if timeline_png is not None:
+        plot_timeline(simulate(validation["scenario"], seed=1), timeline_png,
+                      targets_path=validation["targets_path"])
+    return rates
+
+
 def write_report(out: Path, spec: CalibrationSpec, summary: dict, validation: dict,
                  minutes: float) -> Path:
-    scores, rates = validation["scores"], hit_rates(validation["hits"])
-    scores.to_csv(out / "validation_scores.csv", index=False)
-    rates.to_csv(out / "target_hit_rates.csv", index=False)
-    plot_scores(scores, out / "fit_vs_nulls.png")
-    plot_hits(rates, out / "target_hit_rates.png")
-    tr = simulate(validation["scenario"], seed=1)
-    plot_timeline(tr, out / "timeline_seed1.png", targets_path=validation["targets_path"])
+    scores = validation["scores"]
+    rates = write_validation(validation, out / "validation_scores.csv", out / "fit_vs_nulls.png",
+                             out / "target_hit_rates.csv", out / "target_hit_rates.png",
+                             out / "timeline_seed1.png")
     best = {k: v["best"] for k, v in summary["parameters"].items()}
     (out / "best_parameters.yaml").write_text(yaml.safe_dump(best, sort_keys=True), encoding="utf-8")
     table = (scores.groupby(["window", "model"])["fit"]
